@@ -1,0 +1,69 @@
+"""relugeom: the exact geometry of small ReLU networks.
+
+The data flow, one module per step (each imports only from the steps to its left)::
+
+    numbers ─▶ network ─▶ forward ─▶ patterns ─▶ jacobian ─▶ linalg (rank) ─▶ kernels ─▶ dimension ─▶ cli
+    (exact      (frozen    (exact     (0/1 per    (exact J'   (modular,        (theory's   (BFD, bounds,
+    parsing)    Network)   integers)  sample)     or float)    certified,       kernel      comparison)
+                                                                float)           vectors)
+
+Examples
+--------
+>>> import relugeom as rg
+>>> net = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+>>> rg.batch_functional_dimension(net, [-1, "1/2", 2])
+3
+"""
+
+from .dimension import (
+    DimensionReport,
+    MethodComparison,
+    batch_functional_dimension,
+    compare_methods,
+    dimension_report,
+)
+from .exceptions import (
+    CertificationTimeout,
+    DegeneratePointError,
+    FormatError,
+    NotExactError,
+    RelugeomError,
+    ShapeError,
+)
+from .forward import forward
+from .io import load_inputs, load_network, save_inputs, save_network
+from .jacobian import ExactJacobian, jacobian
+from .linalg import Certificate, RankResult, rank
+from .network import Network
+from .numbers import to_fraction
+from .patterns import activation_patterns, pattern_statistics
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Network",
+    "to_fraction",
+    "forward",
+    "activation_patterns",
+    "pattern_statistics",
+    "jacobian",
+    "ExactJacobian",
+    "rank",
+    "RankResult",
+    "Certificate",
+    "batch_functional_dimension",
+    "dimension_report",
+    "DimensionReport",
+    "compare_methods",
+    "MethodComparison",
+    "load_network",
+    "save_network",
+    "load_inputs",
+    "save_inputs",
+    "RelugeomError",
+    "NotExactError",
+    "ShapeError",
+    "FormatError",
+    "DegeneratePointError",
+    "CertificationTimeout",
+]

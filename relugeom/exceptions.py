@@ -1,0 +1,78 @@
+"""The one small error hierarchy of relugeom.
+
+Every error relugeom raises on purpose is a :class:`RelugeomError`; each message says what is wrong,
+where, and what to do about it. The command line prints the message on one line and exits with code 2.
+
+Examples
+--------
+>>> from relugeom.numbers import to_fraction
+>>> try:
+...     to_fraction(float("nan"))
+... except NotExactError as err:
+...     print(type(err).__name__, "is a RelugeomError:", isinstance(err, RelugeomError))
+NotExactError is a RelugeomError: True
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RelugeomError",
+    "NotExactError",
+    "ShapeError",
+    "DegeneratePointError",
+    "CertificationTimeout",
+    "FormatError",
+]
+
+
+class RelugeomError(Exception):
+    """Base class of every error relugeom raises on purpose."""
+
+
+class NotExactError(RelugeomError, ValueError):
+    """A number cannot be converted to an exact rational (NaN, infinity, unparsable text, bad type)."""
+
+
+class ShapeError(RelugeomError, ValueError):
+    """Arrays whose shapes do not fit: ragged rows, wrong input width, mismatched layers."""
+
+
+class FormatError(RelugeomError, ValueError):
+    """A network JSON or inputs CSV file that does not follow relugeom's format."""
+
+
+class DegeneratePointError(RelugeomError, ValueError):
+    """A hidden pre-activation is exactly zero: F is not differentiable in θ there.
+
+    Attributes ``sample``, ``layer`` and ``neuron`` (all 0-based) locate the first zero found.
+    """
+
+    def __init__(self, sample: int, layer: int, neuron: int):
+        self.sample, self.layer, self.neuron = sample, layer, neuron
+        super().__init__(
+            f"degenerate point: sample {sample} has pre-activation exactly 0 at hidden layer {layer}, "
+            f"neuron {neuron}; the network is not differentiable in its parameters there. Move the "
+            f"sample, or pass at_zero='inactive' or at_zero='active' (CLI: --at-zero) to use a "
+            f"one-sided derivative."
+        )
+
+
+class CertificationTimeout(RelugeomError, RuntimeError):
+    """No certificate for the exact rank was found within the time budget.
+
+    The error carries what *is* known, so the caller can decide: ``modular_rank`` (the rank modulo the
+    primes tried, correct with high probability), ``lower_bound`` (certified: rank ≥ lower_bound) and
+    ``upper_bound`` (the best certified upper bound found).
+    """
+
+    def __init__(self, modular_rank: int, lower_bound: int, upper_bound: int, budget: float):
+        self.modular_rank = modular_rank
+        self.lower_bound = lower_bound
+        self.upper_bound = upper_bound
+        self.budget = budget
+        super().__init__(
+            f"no certificate for the exact rank within {budget:g} s: certified "
+            f"{lower_bound} <= rank <= {upper_bound}, modular rank {modular_rank}. Raise the budget "
+            f"(certify_timeout=..., CLI: --certify-timeout), or use method='modular' for a "
+            f"probabilistic answer with an explicit error bound."
+        )

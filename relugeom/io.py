@@ -1,0 +1,91 @@
+"""Files: networks as JSON (DESIGN.md format) and batches of inputs as CSV.
+
+Network JSON: ``{"format": "relugeom-network", "version": 1, "layers": [{"weight": [[…]], "bias": […]}]}``
+with numbers as JSON integers or strings (``"-2/3"``, ``"0.25"``). JSON floats are read as the decimal
+they spell (``0.1`` is 1/10), never through a binary float. CSV inputs: one sample a row, the same number
+syntax; blank lines and lines starting with ``#`` are skipped.
+
+Examples
+--------
+>>> import tempfile, os
+>>> from relugeom.network import Network
+>>> net = Network.from_layers([([[1, "1/2"]], [0.5])])
+>>> d = tempfile.mkdtemp()
+>>> save_network(net, os.path.join(d, "net.json"))
+>>> load_network(os.path.join(d, "net.json")) == net
+True
+>>> save_inputs([[1, "1/3"], [0, "0.1"]], os.path.join(d, "x.csv"))
+>>> load_inputs(os.path.join(d, "x.csv"))
+((Fraction(1, 1), Fraction(1, 3)), (Fraction(0, 1), Fraction(1, 10)))
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from decimal import Decimal
+from typing import Any
+
+from .exceptions import FormatError, RelugeomError
+from .network import Network
+from .numbers import Matrix, exact_matrix
+
+__all__ = ["load_network", "save_network", "load_inputs", "save_inputs"]
+
+
+def _read_text(path: str | os.PathLike, what: str) -> str:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return fh.read()
+    except FileNotFoundError:
+        raise FormatError(f"{what} file not found: {os.fspath(path)}") from None
+    except OSError as err:
+        raise FormatError(f"cannot read {what} file {os.fspath(path)}: {err.strerror}") from None
+
+
+def load_network(path: str | os.PathLike) -> Network:
+    """Read a network JSON file (JSON floats as the decimals they spell)."""
+    text = _read_text(path, "network")
+    try:
+        data = json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError as err:
+        raise FormatError(f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, "
+                          f"column {err.colno}") from None
+    try:
+        return Network.from_dict(data)
+    except RelugeomError as err:
+        raise type(err)(f"{os.fspath(path)}: {err}") from None
+
+
+def save_network(net: Network, path: str | os.PathLike) -> None:
+    """Write a network as JSON with exact string numbers."""
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(net.to_dict(), fh, indent=1)
+        fh.write("\n")
+
+
+def load_inputs(path: str | os.PathLike) -> Matrix:
+    """Read a CSV of inputs, one sample a row, exactly."""
+    text = _read_text(path, "inputs")
+    rows: list[list[str]] = []
+    for row in csv.reader(text.splitlines()):
+        cells = [c.strip() for c in row]
+        if not cells or all(c == "" for c in cells) or cells[0].startswith("#"):
+            continue
+        rows.append(cells)
+    if not rows:
+        raise FormatError(f"{os.fspath(path)} holds no samples; write one sample per line, e.g. '1,-2/3'")
+    try:
+        return exact_matrix(rows, "inputs")
+    except RelugeomError as err:
+        raise FormatError(f"{os.fspath(path)}: {err}") from None
+
+
+def save_inputs(X: Any, path: str | os.PathLike) -> None:
+    """Write a batch as CSV with exact string numbers."""
+    batch = exact_matrix(X, "inputs")
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        for row in batch:
+            writer.writerow([str(v) for v in row])

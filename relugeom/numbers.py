@@ -1,0 +1,172 @@
+"""Exact conversion of user numbers: the one place where numbers enter relugeom.
+
+Accepted: ``int``, :class:`fractions.Fraction`, :class:`decimal.Decimal`, strings ``"p/q"`` or decimals
+(``"0.1"`` is exactly 1/10, ``"1e-3"`` exactly 1/1000), numpy integers, and floats (Python or numpy),
+which are taken at their *exact binary value*: ``to_fraction(0.1)`` is 3602879701896397/2**55, not 1/10.
+NaN and ±infinity are refused, as are booleans and other types.
+
+Examples
+--------
+>>> to_fraction("-2/3"), to_fraction("0.25"), to_fraction(3)
+(Fraction(-2, 3), Fraction(1, 4), Fraction(3, 1))
+>>> to_fraction(0.1) == Fraction(1, 10)
+False
+>>> to_fraction(0.5)
+Fraction(1, 2)
+>>> exact_matrix([[1, "1/2"], [0.25, -3]])
+((Fraction(1, 1), Fraction(1, 2)), (Fraction(1, 4), Fraction(-3, 1)))
+>>> integer_scaling([Fraction(1, 2), Fraction(2, 3), 1])
+([3, 4, 6], 6)
+"""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+from numbers import Rational
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+
+from .exceptions import NotExactError, ShapeError
+
+__all__ = ["to_fraction", "exact_vector", "exact_matrix", "integer_scaling", "lcm_of_denominators"]
+
+Matrix = tuple[tuple[Fraction, ...], ...]
+
+
+def _where(where: str | None) -> str:
+    return f" at {where}" if where else ""
+
+
+def to_fraction(x: Any, where: str | None = None) -> Fraction:
+    """Convert one user number to an exact :class:`~fractions.Fraction`.
+
+    Parameters
+    ----------
+    x : int, Fraction, Decimal, str, float or numpy scalar
+        Floats are converted by their exact binary value, never rounded to a "nice" decimal.
+    where : str, optional
+        Where the number comes from (e.g. ``"W[0][1, 2]"``); used in error messages.
+
+    Raises
+    ------
+    NotExactError
+        For NaN, ±infinity, booleans, unparsable strings and unsupported types.
+
+    Examples
+    --------
+    >>> to_fraction("7/10")
+    Fraction(7, 10)
+    >>> to_fraction(float("inf"), "b[1][0]")
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.NotExactError: inf at b[1][0] is not a finite number; relugeom computes exactly and needs finite rationals
+    """
+    if isinstance(x, (bool, np.bool_)):
+        raise NotExactError(f"boolean {x!r}{_where(where)} is not accepted as a number; use 0 or 1")
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (int, np.integer)):
+        return Fraction(int(x))
+    if isinstance(x, (float, np.floating)):
+        value = float(x)  # exact: every float32/float16 is a float64
+        if not math.isfinite(value):
+            raise NotExactError(
+                f"{value!r}{_where(where)} is not a finite number; relugeom computes exactly and needs "
+                f"finite rationals"
+            )
+        return Fraction(value)
+    if isinstance(x, Decimal):
+        if not x.is_finite():
+            raise NotExactError(f"{x}{_where(where)} is not a finite number")
+        return Fraction(x)
+    if isinstance(x, Rational):
+        return Fraction(x.numerator, x.denominator)
+    if isinstance(x, str):
+        text = x.strip()
+        try:
+            return Fraction(text)
+        except (ValueError, ZeroDivisionError):
+            raise NotExactError(
+                f"cannot read {x!r}{_where(where)} as an exact number; write an integer, 'p/q' "
+                f"or a finite decimal such as '0.25' or '1e-3'"
+            ) from None
+    raise NotExactError(
+        f"unsupported number type {type(x).__name__}{_where(where)}; use int, Fraction, a string "
+        f"'p/q' or a decimal, or a float (taken at its exact binary value)"
+    )
+
+
+def exact_vector(values: Any, where: str = "vector") -> tuple[Fraction, ...]:
+    """Convert a 1-D sequence or array to a tuple of Fractions.
+
+    >>> exact_vector(["1/3", 2])
+    (Fraction(1, 3), Fraction(2, 1))
+    """
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1:
+            raise ShapeError(f"{where} must be 1-dimensional, got an array of shape {values.shape}")
+        values = values.tolist() if values.dtype != object else list(values)
+    elif isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise ShapeError(f"{where} must be a sequence of numbers, got {type(values).__name__}")
+    out = []
+    for i, v in enumerate(values):
+        if isinstance(v, (list, tuple, np.ndarray)):
+            raise ShapeError(f"{where}[{i}] is a sequence; {where} must be 1-dimensional")
+        out.append(to_fraction(v, f"{where}[{i}]"))
+    return tuple(out)
+
+
+def exact_matrix(rows: Any, where: str = "matrix", ncols: int | None = None) -> Matrix:
+    """Convert a 2-D nested sequence or array to a tuple of tuples of Fractions.
+
+    Ragged rows, and rows of a length other than ``ncols`` when it is given, raise :class:`ShapeError`.
+
+    >>> exact_matrix([[1, 2], [3]])
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.ShapeError: matrix row 1 has 1 entries but row 0 has 2; rows must all have the same length
+    """
+    if isinstance(rows, np.ndarray):
+        if rows.ndim != 2:
+            raise ShapeError(f"{where} must be 2-dimensional, got an array of shape {rows.shape}")
+        rows = list(rows)
+    elif isinstance(rows, (str, bytes)) or not isinstance(rows, Iterable):
+        raise ShapeError(f"{where} must be a 2-D nested sequence, got {type(rows).__name__}")
+    out: list[tuple[Fraction, ...]] = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
+            raise ShapeError(f"{where} row {i} is not a sequence; {where} must be 2-dimensional")
+        vec = exact_vector(np.asarray(row, dtype=object) if isinstance(row, np.ndarray) else row,
+                           f"{where}[{i}]")
+        expected = ncols if ncols is not None else (len(out[0]) if out else None)
+        if expected is not None and len(vec) != expected:
+            if ncols is not None:
+                raise ShapeError(f"{where} row {i} has {len(vec)} entries, expected {ncols}")
+            raise ShapeError(
+                f"{where} row {i} has {len(vec)} entries but row 0 has {expected}; rows must all have "
+                f"the same length"
+            )
+        out.append(vec)
+    return tuple(out)
+
+
+def lcm_of_denominators(values: Iterable[Fraction]) -> int:
+    """The least common multiple of the denominators (1 for an empty iterable).
+
+    >>> lcm_of_denominators([Fraction(1, 4), Fraction(5, 6)])
+    12
+    """
+    d = 1
+    for v in values:
+        d = math.lcm(d, v.denominator)
+    return d
+
+
+def integer_scaling(values: Iterable[Any]) -> tuple[list[int], int]:
+    """Write rationals as integers over one common positive denominator: ``values = nums / den``."""
+    fr = [to_fraction(v) for v in values]
+    den = lcm_of_denominators(fr)
+    return [v.numerator * (den // v.denominator) for v in fr], den
