@@ -5,9 +5,9 @@ Right kernel (vectors u with J u = 0), SPEC §3 and §5:
 * **rescaling vectors**: for each hidden neuron (k, i), +θ on its incoming weights and bias, −θ on its
   outgoing weights. For any pattern consistent with the signs (including the one-sided conventions at
   zero) J u = B_{k+1}W[k+1][:, i] · (D_k[i] z_k[i] − relu(z_k[i])) = 0.
-* **structural zero columns**: a column is exactly zero when a boolean propagation of "possibly nonzero"
-  through the backward products B_k (masks and the zero pattern of the weights) says so, or when the
-  corresponding layer input is zero on every sample.
+* **incoming null vectors**: the columns of one neuron's incoming weights and bias factor through the
+  rows (a_k(x_s), 1) of the samples on which the neuron can matter; their linear dependencies are kernel
+  vectors. Zero columns (dead neurons, inputs zero on the whole batch) are the simplest case.
 
 Left kernel (vectors y with yᵀ J = 0): within one activation pattern the rows of J are affine in x, so
 every affine dependency Σ_s c_s (x_s, 1) = 0 among samples of one pattern gives, for each output o, the
@@ -40,7 +40,7 @@ from .network import Network
 
 __all__ = [
     "rescaling_vectors",
-    "structural_zero_columns",
+    "incoming_null_vectors",
     "affine_left_kernel",
     "JacobianSource",
 ]
@@ -72,24 +72,61 @@ def rescaling_vectors(net: Network) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
-def structural_zero_columns(jac: ExactJacobian) -> tuple[int, ...]:
-    """Indices of columns of J that are zero for structural reasons (hence exactly zero)."""
+def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:
+    """For each map k, an n × n_{k+1} boolean array: may column i of B_k be nonzero on sample s?
+
+    A boolean propagation of "possibly nonzero" through B_k = B_{k+1} W[k+1] D_k (masks and the zero
+    pattern of the weights): False is certain (the column is exactly zero), True is not.
+    """
     net = jac.net
     n, L, n_out = jac.num_samples, net.num_layers, net.output_dim
     nonzero_w = [np.array([[v != 0 for v in row] for row in W], dtype=np.int64) for W in net.weights]
     B = np.broadcast_to(np.eye(n_out, dtype=np.int64), (n, n_out, n_out)).copy()
-    zero_cols: list[int] = []
-    offsets = net.parameter_offsets()
+    live: list[np.ndarray] = [None] * L  # type: ignore[list-item]
     for k in range(L - 1, -1, -1):
         if k < L - 1:
             B = ((B @ nonzero_w[k + 1]) > 0).astype(np.int64) * jac.masks[k][:, None, :]
-        b_live = B.any(axis=1)  # n × n_{k+1}: column i of B_k possibly nonzero on sample s
-        a_live = np.asarray(jac.exact.inputs[k] != 0, dtype=bool)  # n × n_k
-        w_live = (b_live[:, :, None] & a_live[:, None, :]).any(axis=0)  # n_{k+1} × n_k
+        live[k] = B.any(axis=1)
+    return live
+
+
+_CHECK_PRIME = 2147483647  # 2^31 - 1; a full rank mod p proves a full rank over Q
+
+
+def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
+    """Kernel vectors of J supported on the incoming parameters of one neuron (any layer, outputs too).
+
+    The columns of J for the weights and bias of neuron (k, i) factor as U V, where V has one row
+    (a_k(x_s), 1) per sample s on which column i of B_k may be nonzero (on the others those columns
+    vanish exactly). Every c with V c = 0 therefore gives J c = 0. This covers zero columns (a neuron
+    inactive on the whole batch, an input coordinate zero on every sample) and neurons active on fewer
+    samples than they have incoming parameters.
+    """
+    net = jac.net
+    N = net.num_params
+    offsets = net.parameter_offsets()
+    out: list[tuple[int, ...]] = []
+    for k, live in enumerate(_live_columns(jac)):
+        A, e = jac.exact.inputs[k], jac.exact.input_dens[k]
+        n_in = net.widths[k]
         w_start, b_start = offsets[k]
-        zero_cols.extend(w_start + int(c) for c in np.flatnonzero(~w_live.ravel()))
-        zero_cols.extend(b_start + int(i) for i in np.flatnonzero(~b_live.any(axis=0)))
-    return tuple(sorted(zero_cols))
+        for i in range(net.widths[k + 1]):
+            cols = [w_start + i * n_in + j for j in range(n_in)] + [b_start + i]
+            S = np.flatnonzero(live[:, i])
+            if len(S) == 0:
+                basis = [[int(r == t) for r in range(n_in + 1)] for t in range(n_in + 1)]
+            else:
+                rows = [[int(v) for v in A[s]] + [e] for s in S]
+                if len(S) >= n_in + 1 and flint.nmod_mat(rows, _CHECK_PRIME).rank() == n_in + 1:
+                    continue
+                null, nullity = flint.fmpz_mat(rows).nullspace()
+                basis = [[int(null[r, t]) for r in range(n_in + 1)] for t in range(int(nullity))]
+            for vec in basis:
+                full = [0] * N
+                for c, v in zip(cols, vec):
+                    full[c] = v
+                out.append(tuple(full))
+    return tuple(out)
 
 
 def affine_left_kernel(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
@@ -131,9 +168,8 @@ class JacobianSource:
         self.float_matrix = jac.float_matrix
 
     def right_hints(self) -> Hints:
-        N = self.jac.net.num_params
-        units = tuple(tuple(1 if c == z else 0 for c in range(N)) for z in structural_zero_columns(self.jac))
-        return ("rescalings and zero columns", rescaling_vectors(self.jac.net) + units)
+        return ("rescalings and incoming null vectors",
+                rescaling_vectors(self.jac.net) + incoming_null_vectors(self.jac))
 
     def left_hints(self) -> Hints:
         return ("affine dependencies within patterns", affine_left_kernel(self.jac))

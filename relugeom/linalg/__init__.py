@@ -90,7 +90,7 @@ def rank(
     seed: int | None = None,
     certify_timeout: float = 60.0,
     tol: float | None = None,
-    num_primes: int = 2,
+    num_primes: int = 1,
 ) -> RankResult:
     """Rank of a rational matrix (nested list, array, sympy Matrix) or a :class:`MatrixSource`.
 
@@ -113,6 +113,13 @@ def rank(
     CertificationTimeout
         ``exact`` only, when no certificate was found in time.
     """
+    if method == "float":
+        if isinstance(A, np.ndarray) and A.dtype.kind == "f":
+            matrix = A  # already float64: no detour through Fractions
+        else:
+            matrix = _as_source(A).float_matrix()
+        fr = float_rank(matrix, tol)
+        return RankResult(fr.rank, "float", False, tolerance=fr.tolerance, singular_value_gap=fr.gap)
     src = _as_source(A)
     rng = np.random.default_rng(seed)
     if method == "exact":
@@ -131,7 +138,4 @@ def rank(
         else:
             bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes))
         return RankResult(r, "modular", False, error_bound=bound, primes=tuple(primes))
-    if method == "float":
-        fr = float_rank(src.float_matrix(), tol)
-        return RankResult(fr.rank, "float", False, tolerance=fr.tolerance, singular_value_gap=fr.gap)
     raise ValueError(f"method must be one of {METHODS}, got {method!r}")

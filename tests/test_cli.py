@@ -1,0 +1,95 @@
+"""The command line: outputs, JSON keys, and one-line errors with exit code 2."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+import relugeom as rg
+from relugeom.cli import main
+
+HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+
+
+@pytest.fixture
+def files(tmp_path):
+    net = tmp_path / "net.json"
+    rg.save_network(HAND, net)
+    X = tmp_path / "x.csv"
+    X.write_text("-1\n-1/2\n0.5\n0.7\n2\n3\n")
+    return net, X, tmp_path
+
+
+def test_dim_json_has_the_documented_keys_and_values(files, capsys):
+    net, X, _ = files
+    assert main(["dim", str(net), "--inputs", str(X), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["bfd"] == 5 and out["method"] == "exact" and out["certified"] is True
+    assert (out["num_params"], out["num_hidden"], out["upper_bound"], out["num_patterns"]) == (7, 2, 5, 3)
+
+
+@pytest.mark.parametrize("method,certified", [("modular", False), ("float", False)])
+def test_dim_other_methods(files, capsys, method, certified):
+    net, X, _ = files
+    assert main(["dim", str(net), "--inputs", str(X), "--method", method, "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["bfd"] == 5 and out["method"] == method and out["certified"] is certified
+
+
+def test_dim_human_table_and_compare(files, capsys):
+    net, X, _ = files
+    assert main(["dim", str(net), "--inputs", str(X), "--compare"]) == 0
+    out = capsys.readouterr().out
+    assert "BFD" in out and " 5" in out.splitlines()[0]
+    assert "float64 agrees with the exact BFD 5" in out
+
+
+def _error(argv, capsys):
+    code = main(argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    return err
+
+
+def test_missing_file(files, capsys):
+    _, X, tmp = files
+    assert "not found" in _error(["dim", str(tmp / "nope.json"), "--inputs", str(X)], capsys)
+
+
+def test_malformed_json(files, capsys):
+    _, X, tmp = files
+    bad = tmp / "bad.json"
+    bad.write_text("{not json")
+    assert "not valid JSON" in _error(["dim", str(bad), "--inputs", str(X)], capsys)
+
+
+def test_malformed_csv(files, capsys):
+    net, _, tmp = files
+    bad = tmp / "bad.csv"
+    bad.write_text("1\nfoo\n")
+    assert "'foo'" in _error(["dim", str(net), "--inputs", str(bad)], capsys)
+
+
+def test_wrong_input_width(files, capsys):
+    net, _, tmp = files
+    wide = tmp / "wide.csv"
+    wide.write_text("1,2\n3,4\n")
+    assert "expected 1" in _error(["dim", str(net), "--inputs", str(wide)], capsys)
+
+
+def test_degenerate_point_and_its_convention(files, capsys):
+    net, _, tmp = files
+    deg = tmp / "deg.csv"
+    deg.write_text("2\n1\n")
+    err = _error(["dim", str(net), "--inputs", str(deg)], capsys)
+    assert "sample 1" in err and "layer 0" in err and "neuron 1" in err
+    assert main(["dim", str(net), "--inputs", str(deg), "--at-zero", "inactive", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bfd"] == 2
+
+
+def test_python_dash_m_runs_the_demo():
+    proc = subprocess.run([sys.executable, "-m", "relugeom", "demo"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "exact BFD      = 6" in proc.stdout and "float64 BFD    = 5" in proc.stdout
