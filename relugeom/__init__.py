@@ -25,6 +25,7 @@ from .dimension import (
 from .exceptions import (
     CertificationTimeout,
     DegeneratePointError,
+    FloatRangeError,
     FormatError,
     NotExactError,
     RelugeomError,
@@ -66,4 +67,5 @@ __all__ = [
     "FormatError",
     "DegeneratePointError",
     "CertificationTimeout",
+    "FloatRangeError",
 ]

@@ -7,6 +7,16 @@ Bounds, valid at every non-degenerate point:
 * ``n_L Σ_r min(n_r, n0 + 1)`` over the distinct patterns r of the batch (rows of one pattern are affine
   in x).
 
+References
+----------
+.. [BMB24] Bona-Pellissier, Malgouyres, Bachoc, *Geometry-induced implicit regularization in deep ReLU
+   neural networks*, arXiv 2402.08269 (2024).
+.. [GLMW22] Grigsby, Lindsey, Meyerhoff, Wu, *Functional dimension of feedforward ReLU neural
+   networks*, arXiv 2209.04036 (2022).
+.. [BBM22] Bona-Pellissier, Bachoc, Malgouyres, *Local identifiability of deep ReLU neural networks:
+   the theory*, NeurIPS 2022: with θ outside degenerate sets, θ is locally identifiable from X when
+   BFD = N − H.
+
 Examples
 --------
 The hand example of SPEC §3: widths (1, 2, 1), W0 = [[1], [1]], b0 = [0, −1], W1 = [[1, 1]], b1 = [0].
@@ -31,7 +41,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .jacobian import ExactJacobian, float_jacobian
+from .jacobian import ExactJacobian, float_jacobian_from_pass
 from .kernels import JacobianSource
 from .linalg import Method, RankResult, rank
 from .linalg.certificate import Certificate
@@ -158,7 +168,7 @@ def dimension_report(
     if method == "float":
         fp = float_pass(net, X)
         masks = layer_patterns(fp.pre, at_zero)
-        result: RankResult = rank(float_jacobian(net, X, at_zero), "float", tol=tol)
+        result: RankResult = rank(float_jacobian_from_pass(net, fp, masks), "float", tol=tol)
         n = fp.inputs[0].shape[0]
     elif method in ("exact", "modular"):
         jac = ExactJacobian(net, X, at_zero)

@@ -22,6 +22,7 @@ __all__ = [
     "DegeneratePointError",
     "CertificationTimeout",
     "FormatError",
+    "FloatRangeError",
 ]
 
 
@@ -39,6 +40,10 @@ class ShapeError(RelugeomError, ValueError):
 
 class FormatError(RelugeomError, ValueError):
     """A network JSON or inputs CSV file that does not follow relugeom's format."""
+
+
+class FloatRangeError(RelugeomError, ArithmeticError):
+    """An exact number does not fit in float64 (the float fast path cannot represent it)."""
 
 
 class DegeneratePointError(RelugeomError, ValueError):

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import flint
 import numpy as np
 
-from .exceptions import ShapeError
+from .exceptions import FloatRangeError, ShapeError
 from .network import Network
 from .numbers import Matrix, exact_matrix, integer_scaling, to_fraction
 
@@ -138,7 +138,10 @@ def float_pass(net: Network, X: Any) -> FloatPass:
             bad = np.argwhere(~np.isfinite(A))[0]
             to_fraction(float(A[tuple(bad)]), f"inputs[{bad[0]}][{bad[1]}]")  # raises NotExactError
     else:
-        A = np.array([[float(v) for v in row] for row in as_batch(net, X)], dtype=np.float64)
+        try:
+            A = np.array([[float(v) for v in row] for row in as_batch(net, X)], dtype=np.float64)
+        except OverflowError:
+            raise FloatRangeError("an input is too large for float64; use method='exact'") from None
     inputs, pre = [A], []
     for k, (W, b) in enumerate(net.float_layers()):
         Z = A @ W.T + b

@@ -28,12 +28,12 @@ from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from .forward import _int_matmul, exact_pass, float_pass
+from .forward import FloatPass, _int_matmul, exact_pass, float_pass
 from .linalg.modular import matmul_mod
 from .network import Network
 from .patterns import AtZero, layer_patterns
 
-__all__ = ["jacobian", "ExactJacobian", "float_jacobian"]
+__all__ = ["jacobian", "ExactJacobian", "float_jacobian", "float_jacobian_from_pass"]
 
 
 def _assemble(
@@ -182,7 +182,11 @@ class ExactJacobian:
 def float_jacobian(net: Network, X: Any, at_zero: AtZero = None) -> np.ndarray:
     """J in float64: float parameters, float forward pass, float signs (which can differ from exact)."""
     fp = float_pass(net, X)
-    masks = layer_patterns(fp.pre, at_zero)
+    return float_jacobian_from_pass(net, fp, layer_patterns(fp.pre, at_zero))
+
+
+def float_jacobian_from_pass(net: Network, fp: FloatPass, masks: Sequence[np.ndarray]) -> np.ndarray:
+    """J in float64 from a float forward pass and its hidden masks (avoids a second pass)."""
     weights = [W for W, _ in net.float_layers()]
     return _assemble(weights, fp.inputs, masks, net.output_dim, np.matmul, lambda A: A, np.float64)
 

@@ -25,7 +25,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .exceptions import FormatError, ShapeError
+from .exceptions import FloatRangeError, FormatError, ShapeError
 from .numbers import Matrix, exact_matrix, exact_vector, integer_scaling
 
 __all__ = ["Network", "FORMAT_NAME", "FORMAT_VERSION"]
@@ -262,9 +262,14 @@ class Network:
         """Each map as float64 arrays ``(W, b)`` (rounded to nearest; cached, read-only)."""
         if "float" not in self._cache:
             out = []
-            for W, b in zip(self.weights, self.biases):
-                Wf = np.array([[float(v) for v in row] for row in W], dtype=np.float64)
-                bf = np.array([float(v) for v in b], dtype=np.float64)
+            for k, (W, b) in enumerate(zip(self.weights, self.biases)):
+                try:
+                    Wf = np.array([[float(v) for v in row] for row in W], dtype=np.float64)
+                    bf = np.array([float(v) for v in b], dtype=np.float64)
+                except OverflowError:
+                    raise FloatRangeError(
+                        f"a parameter of layer {k} is too large for float64; use method='exact'"
+                    ) from None
                 Wf.setflags(write=False)
                 bf.setflags(write=False)
                 out.append((Wf, bf))

@@ -34,7 +34,7 @@ import numpy as np
 from ..exceptions import CertificationTimeout
 from .certificate import Certificate
 from .modular import random_prime, rank_mod_p
-from .source import MatrixSource
+from .source import Hints, MatrixSource
 
 __all__ = ["certified_rank"]
 
@@ -164,8 +164,7 @@ def certified_rank(
     start = time.monotonic()
     m, n = src.shape
     full = min(m, n)
-    right_kind, right = src.right_hints()
-    left_kind, left = src.left_hints()
+    hints: dict[str, Hints] = {}  # computed on first use: the left ones are only needed when the right fail
     tried: list[int] = []
     best_r, best_upper = 0, full
     for _ in range(max_primes):
@@ -179,23 +178,24 @@ def certified_rank(
         best_r = r
         if r == full:
             return Certificate(r, p, "full", "full rank")
-        right_idx = _independent(right, p)
-        left_idx = _independent(left, p)
-        best_upper = min(best_upper, n - len(right_idx), m - len(left_idx))
-        if r + len(right_idx) == n:
-            return Certificate(r, p, "right", right_kind, tuple(tuple(right[i]) for i in right_idx))
-        if r + len(left_idx) == m:
-            return Certificate(r, p, "left", left_kind, tuple(tuple(left[i]) for i in left_idx))
+        chosen: dict[str, list[tuple[int, ...]]] = {}
+        for side, length in (("right", n), ("left", m)):
+            if side not in hints:
+                hints[side] = src.right_hints() if side == "right" else src.left_hints()
+            kind, vectors = hints[side]
+            chosen[side] = [tuple(vectors[i]) for i in _independent(vectors, p)]
+            best_upper = min(best_upper, length - len(chosen[side]))
+            if r + len(chosen[side]) == length:
+                return Certificate(r, p, side, kind, tuple(chosen[side]))
         # compute the missing kernel vectors on the side that misses fewer
-        if n - r - len(right_idx) <= m - r - len(left_idx):
-            side, hints = "right", [right[i] for i in right_idx]
-        else:
-            side, hints = "left", [left[i] for i in left_idx]
+        side = "right" if n - len(chosen["right"]) <= m - len(chosen["left"]) else "left"
         remaining = certify_timeout - (time.monotonic() - start)
-        status, kernel = _run_with_timeout(remaining, src, p, r, side, hints)
+        status, kernel = _run_with_timeout(remaining, src, p, r, side, chosen[side])
         if status == "timeout":
             raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout)
         if kernel is not None:
-            kind = "computed" if not hints else f"computed, completing {len(hints)} of: {right_kind if side == 'right' else left_kind}"
+            kind = "computed"
+            if chosen[side]:
+                kind += f", completing {len(chosen[side])} of: {hints[side][0]}"
             return Certificate(r, p, side, kind, kernel)
     raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout)

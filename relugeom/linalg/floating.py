@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..exceptions import FloatRangeError
+
 __all__ = ["FloatRank", "float_rank"]
 
 
@@ -41,7 +43,7 @@ def float_rank(A: np.ndarray, tol: float | None = None) -> FloatRank:
     if m == 0 or n == 0:
         return FloatRank(0, (), 0.0, None)
     if not np.all(np.isfinite(A)):
-        raise ValueError("the float64 matrix has NaN or infinite entries (overflow); use method='exact'")
+        raise FloatRangeError("the float64 Jacobian overflowed (NaN or infinite entries); use method='exact'")
     S = np.linalg.svd(A, compute_uv=False)
     if tol is None:
         tol = float(S.max()) * max(m, n) * float(np.finfo(np.float64).eps)
