@@ -45,6 +45,7 @@ from .jacobian import ExactJacobian, float_jacobian_from_pass
 from .kernels import JacobianSource
 from .linalg import Method, RankResult, rank
 from .linalg.certificate import Certificate
+from .exceptions import DegeneratePointError
 from .network import Network
 from .forward import float_pass
 from .patterns import AtZero, activation_patterns, layer_patterns, pattern_statistics
@@ -222,23 +223,31 @@ def batch_functional_dimension(
 
 @dataclass(frozen=True)
 class MethodComparison:
-    """Exact and float BFD side by side; ``agree`` says whether float64 got the rank right."""
+    """Exact and float BFD side by side; ``agree`` says whether float64 got the rank right.
+
+    ``float_note`` is set when float64 rounding produced a zero hidden pre-activation that is not zero
+    exactly; the float report then uses ``at_zero="inactive"`` there (and ``patterns_agree`` is False).
+    """
 
     exact: DimensionReport
     float: DimensionReport
     patterns_agree: bool
+    float_note: str | None = None
 
     @property
     def agree(self) -> bool:
         return self.exact.bfd == self.float.bfd
 
     def message(self) -> str:
+        note = f" ({self.float_note})" if self.float_note else ""
         if self.agree:
-            return f"float64 agrees with the exact BFD {self.exact.bfd}"
+            return f"float64 agrees with the exact BFD {self.exact.bfd}{note}"
         direction = "too high" if self.float.bfd > self.exact.bfd else "too low"
         why = "" if self.patterns_agree else " (its activation patterns also differ from the exact ones)"
+        gap = self.float.singular_value_gap
+        gap_text = f"; singular-value gap {gap:.3g}" if gap is not None else ""
         return (f"float64 says {self.float.bfd} but the exact BFD is {self.exact.bfd}: float is "
-                f"{direction}{why}; singular-value gap {self.float.singular_value_gap:.3g}")
+                f"{direction}{why}{gap_text}{note}")
 
 
 def compare_methods(
@@ -250,8 +259,21 @@ def compare_methods(
     certify_timeout: float = 60.0,
     tol: float | None = None,
 ) -> MethodComparison:
-    """Compute BFD exactly and in float64 and say whether they agree (and whether the patterns do)."""
+    """Compute BFD exactly and in float64 and say whether they agree (and whether the patterns do).
+
+    Raises :class:`DegeneratePointError` only when the *exact* point is degenerate (and ``at_zero`` is
+    None); a zero that only float64 rounding produced is reported in ``float_note``.
+    """
     ex = dimension_report(net, X, "exact", at_zero=at_zero, seed=seed, certify_timeout=certify_timeout)
-    fl = dimension_report(net, X, "float", at_zero=at_zero, tol=tol)
-    same = bool((activation_patterns(net, X, at_zero) == activation_patterns(net, X, at_zero, "float")).all())
-    return MethodComparison(ex, fl, same)
+    note = None
+    float_at_zero = at_zero
+    try:
+        fl = dimension_report(net, X, "float", at_zero=at_zero, tol=tol)
+    except DegeneratePointError as err:
+        note = (f"float64 rounding made sample {err.sample}, layer {err.layer}, neuron {err.neuron} "
+                f"exactly 0.0; float counted it inactive")
+        float_at_zero = "inactive"
+        fl = dimension_report(net, X, "float", at_zero=float_at_zero, tol=tol)
+    exact_P = activation_patterns(net, X, at_zero)
+    float_P = activation_patterns(net, X, float_at_zero, "float")
+    return MethodComparison(ex, fl, bool((exact_P == float_P).all()), note)

@@ -47,19 +47,29 @@ class FloatRangeError(RelugeomError, ArithmeticError):
 
 
 class DegeneratePointError(RelugeomError, ValueError):
-    """A hidden pre-activation is exactly zero: F is not differentiable in θ there.
+    """A hidden pre-activation is zero: F is not differentiable in θ there.
 
     Attributes ``sample``, ``layer`` and ``neuron`` (all 0-based) locate the first zero found.
+    ``in_float`` is True when the zero is a float64 value (``method="float"``): rounding may have made
+    it, so the exact point need not be degenerate.
     """
 
-    def __init__(self, sample: int, layer: int, neuron: int):
-        self.sample, self.layer, self.neuron = sample, layer, neuron
-        super().__init__(
-            f"degenerate point: sample {sample} has pre-activation exactly 0 at hidden layer {layer}, "
-            f"neuron {neuron}; the network is not differentiable in its parameters there. Move the "
-            f"sample, or pass at_zero='inactive' or at_zero='active' (CLI: --at-zero) to use a "
-            f"one-sided derivative."
-        )
+    def __init__(self, sample: int, layer: int, neuron: int, in_float: bool = False):
+        self.sample, self.layer, self.neuron, self.in_float = sample, layer, neuron, in_float
+        where = f"sample {sample} has pre-activation {{}} at hidden layer {layer}, neuron {neuron}"
+        if in_float:
+            message = (
+                f"float64 degenerate point: {where.format('0.0 in float64')}; rounding may have made "
+                f"this zero (the exact value need not be 0). Use method='exact', or pass "
+                f"at_zero='inactive' or at_zero='active' (CLI: --at-zero) for a one-sided convention."
+            )
+        else:
+            message = (
+                f"degenerate point: {where.format('exactly 0')}; the network is not differentiable in "
+                f"its parameters there. Move the sample, or pass at_zero='inactive' or "
+                f"at_zero='active' (CLI: --at-zero) to use a one-sided derivative."
+            )
+        super().__init__(message)
 
 
 class CertificationTimeout(RelugeomError, RuntimeError):

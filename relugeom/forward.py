@@ -144,7 +144,10 @@ def float_pass(net: Network, X: Any) -> FloatPass:
             raise FloatRangeError("an input is too large for float64; use method='exact'") from None
     inputs, pre = [A], []
     for k, (W, b) in enumerate(net.float_layers()):
-        Z = A @ W.T + b
+        with np.errstate(over="ignore", invalid="ignore"):
+            Z = A @ W.T + b
+        if not np.all(np.isfinite(Z)):
+            raise FloatRangeError(f"float64 overflow in the forward pass at layer {k}; use method='exact'")
         pre.append(Z)
         if k < net.num_layers - 1:
             A = np.maximum(Z, 0.0)

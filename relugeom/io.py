@@ -36,7 +36,7 @@ __all__ = ["load_network", "save_network", "load_inputs", "save_inputs"]
 
 def _read_text(path: str | os.PathLike, what: str) -> str:
     try:
-        with open(path, encoding="utf-8") as fh:
+        with open(path, encoding="utf-8-sig") as fh:  # tolerate a byte-order mark
             return fh.read()
     except FileNotFoundError:
         raise FormatError(f"{what} file not found: {os.fspath(path)}") from None

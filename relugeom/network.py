@@ -295,7 +295,7 @@ class Network:
             raise FormatError("a network file must hold a JSON object with keys 'format', 'version', 'layers'")
         if data.get("format") != FORMAT_NAME:
             raise FormatError(f"'format' must be {FORMAT_NAME!r}, got {data.get('format')!r}")
-        if data.get("version") != FORMAT_VERSION:
+        if type(data.get("version")) is not int or data.get("version") != FORMAT_VERSION:
             raise FormatError(f"unsupported 'version' {data.get('version')!r}; this relugeom reads version 1")
         layers = data.get("layers")
         if not isinstance(layers, list) or not layers:

@@ -60,7 +60,8 @@ def layer_patterns(pre: Sequence[np.ndarray], at_zero: AtZero = None) -> tuple[n
             s = int(np.argmax(bad_samples))
             for k, z in enumerate(zeros):
                 if z[s].any():
-                    raise DegeneratePointError(s, k, int(np.argmax(z[s])))
+                    in_float = hidden[k].dtype.kind == "f"
+                    raise DegeneratePointError(s, k, int(np.argmax(z[s])), in_float)
     out = []
     for Z in hidden:
         active = np.asarray(Z > 0, dtype=bool)

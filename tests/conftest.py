@@ -1,0 +1,90 @@
+"""Shared fixtures for the relugeom test suite.
+
+* ``hand_net`` / ``hand_cases``: the hand example of SPEC §3 (widths (1, 2, 1)) with its BFD values.
+* ``draw_batch``: draws a batch of small rational inputs on which the network is *not* degenerate,
+  redrawing a sample only when :class:`relugeom.DegeneratePointError` says it is degenerate (nothing
+  else is caught).
+* Hypothesis profiles: exact arithmetic has no meaningful per-example deadline, so every profile sets
+  ``deadline=None``. ``HYPOTHESIS_PROFILE=ci`` additionally derandomizes (reproducible runs).
+"""
+
+from __future__ import annotations
+
+import os
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, settings
+
+import relugeom as rg
+
+settings.register_profile(
+    "relugeom", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
+)
+settings.register_profile(
+    "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, print_blob=True
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "relugeom"))
+
+
+# SPEC §3 hand example: widths (1,2,1), W0 = [[1],[1]], b0 = [0,-1], W1 = [[1,1]], b1 = [0].
+HAND_LAYERS = [([[1], [1]], [0, -1]), ([[1, 1]], [0])]
+HAND_CASES = [
+    (["-1", "-1/2", "1/2", "7/10", "2", "3"], 5),
+    (["1/2", "7/10", "2", "3"], 4),
+    (["2", "3", "4", "5"], 2),
+    (["-3", "-2", "-1"], 1),
+    (["-1", "1/2", "2"], 3),
+]
+
+
+@pytest.fixture(scope="session")
+def hand_net() -> rg.Network:
+    return rg.Network.from_layers(HAND_LAYERS)
+
+
+@pytest.fixture(scope="session")
+def hand_cases() -> list[tuple[list[str], int]]:
+    return list(HAND_CASES)
+
+
+def random_rational_point(rng: np.random.Generator, n0: int, max_num: int = 9, max_den: int = 5) -> list[Fraction]:
+    """One input in Q^{n0} with entries p/q, |p| <= max_num, 1 <= q <= max_den."""
+    return [Fraction(int(rng.integers(-max_num, max_num + 1)), int(rng.integers(1, max_den + 1)))
+            for _ in range(n0)]
+
+
+def draw_nondegenerate_batch(
+    net: rg.Network, n: int, rng: np.random.Generator, max_num: int = 9, max_den: int = 5, tries: int = 60
+) -> list[list[Fraction]] | None:
+    """``n`` rational samples, each non-degenerate for ``net``; None if some sample cannot be found.
+
+    None happens for networks that are degenerate everywhere (e.g. a neuron with zero incoming weights
+    and zero bias); callers skip such networks (``hypothesis.assume``).
+    """
+    batch: list[list[Fraction]] = []
+    for _ in range(n):
+        for _ in range(tries):
+            x = random_rational_point(rng, net.input_dim, max_num, max_den)
+            try:
+                rg.activation_patterns(net, [x])
+            except rg.DegeneratePointError:
+                continue
+            batch.append(x)
+            break
+        else:
+            return None
+    return batch
+
+
+@pytest.fixture(scope="session")
+def draw_batch():
+    """The function :func:`draw_nondegenerate_batch` (a session fixture, so hypothesis tests can use it)."""
+    return draw_nondegenerate_batch
+
+
+@pytest.fixture(scope="session")
+def rational_point():
+    """The function :func:`random_rational_point`."""
+    return random_rational_point

@@ -1,0 +1,215 @@
+"""Exact conversion of user numbers (SPEC §1): what is accepted, its exact value, and what is refused."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal
+from fractions import Fraction
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import relugeom as rg
+from relugeom.numbers import exact_matrix, exact_vector, integer_scaling, lcm_of_denominators, to_fraction
+
+
+# ---------------------------------------------------------------------------------------- accepted
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        (3, Fraction(3)),
+        (-7, Fraction(-7)),
+        (0, Fraction(0)),
+        (10**40 + 1, Fraction(10**40 + 1)),
+        (Fraction(-2, 3), Fraction(-2, 3)),
+        ("-2/3", Fraction(-2, 3)),
+        ("4/6", Fraction(2, 3)),
+        (" 3/4 ", Fraction(3, 4)),
+        ("0.1", Fraction(1, 10)),
+        ("-0.25", Fraction(-1, 4)),
+        (".5", Fraction(1, 2)),
+        ("1e-3", Fraction(1, 1000)),
+        ("2.5E2", Fraction(250)),
+        ("7", Fraction(7)),
+        (Decimal("0.1"), Fraction(1, 10)),
+        (Decimal("-1e-30"), Fraction(-1, 10**30)),
+        (0.5, Fraction(1, 2)),
+        (-0.375, Fraction(-3, 8)),
+        (np.int64(-5), Fraction(-5)),
+        (np.uint64(2**63 + 1), Fraction(2**63 + 1)),
+        (np.int8(7), Fraction(7)),
+    ],
+)
+def test_accepted_values_are_exact(value, expected):
+    got = to_fraction(value)
+    assert isinstance(got, Fraction)
+    assert got == expected
+
+
+def test_decimal_string_is_the_decimal_but_float_is_its_binary_value():
+    assert to_fraction("0.1") == Fraction(1, 10)
+    assert to_fraction(0.1) != Fraction(1, 10)
+    # the exact binary value of the double nearest to 0.1
+    assert to_fraction(0.1) == Fraction(3602879701896397, 2**55)
+    assert to_fraction(np.float64(0.1)) == Fraction(3602879701896397, 2**55)
+    # float32 0.1 is a different dyadic rational: 13421773 / 2**27
+    assert to_fraction(np.float32(0.1)) == Fraction(13421773, 2**27)
+
+
+def test_sympy_rationals_are_accepted():
+    sympy = pytest.importorskip("sympy")
+    assert to_fraction(sympy.Rational(-2, 3)) == Fraction(-2, 3)
+    assert to_fraction(sympy.Integer(5)) == Fraction(5)
+
+
+def test_numpy_arrays_convert_entrywise_exactly():
+    assert exact_matrix(np.array([[1, 2], [3, -4]], dtype=np.int8)) == (
+        (Fraction(1), Fraction(2)), (Fraction(3), Fraction(-4)))
+    assert exact_matrix(np.array([[0.5, 1.25]], dtype=np.float32)) == ((Fraction(1, 2), Fraction(5, 4)),)
+    assert exact_vector(np.array([0.1, -3.0])) == (Fraction(0.1), Fraction(-3))
+    obj = np.array([["1/3", Fraction(2, 7)]], dtype=object)
+    assert exact_matrix(obj) == ((Fraction(1, 3), Fraction(2, 7)),)
+
+
+def test_mixed_nested_lists():
+    assert exact_matrix([[1, "1/2"], [0.25, "-3"]]) == (
+        (Fraction(1), Fraction(1, 2)), (Fraction(1, 4), Fraction(-3)))
+
+
+# ---------------------------------------------------------------------------------------- refused
+@pytest.mark.parametrize(
+    "bad",
+    [
+        float("nan"),
+        float("inf"),
+        float("-inf"),
+        np.float64("nan"),
+        np.float32("inf"),
+        np.float16("-inf"),
+        Decimal("NaN"),
+        Decimal("Infinity"),
+        Decimal("-Infinity"),
+        True,
+        False,
+        np.bool_(True),
+        "abc",
+        "",
+        "   ",
+        "nan",
+        "inf",
+        "-inf",
+        "1/0",
+        "1/2/3",
+        "0x10",
+        "1,5",
+        "one",
+        None,
+        1 + 2j,
+        b"1",
+        [1],
+    ],
+    ids=repr,
+)
+def test_refused_values_raise_not_exact(bad):
+    with pytest.raises(rg.NotExactError):
+        to_fraction(bad)
+
+
+def test_not_exact_error_is_a_relugeom_error_and_value_error():
+    with pytest.raises(rg.RelugeomError):
+        to_fraction(float("nan"))
+    with pytest.raises(ValueError):
+        to_fraction("garbage")
+
+
+def test_error_message_names_the_place():
+    with pytest.raises(rg.NotExactError, match=r"b\[1\]\[0\]"):
+        to_fraction(float("inf"), "b[1][0]")
+    with pytest.raises(rg.NotExactError, match=r"matrix\[1\]\[0\]"):
+        exact_matrix([[1, 2], [float("nan"), 3]])
+    with pytest.raises(rg.NotExactError, match=r"matrix\[0\]\[1\]"):
+        exact_matrix(np.array([[1.0, np.inf]]))
+
+
+@pytest.mark.parametrize("bad", [[[1, True]], np.array([[np.nan]]), [["1", "x"]]], ids=repr)
+def test_bad_entries_inside_matrices(bad):
+    with pytest.raises(rg.NotExactError):
+        exact_matrix(bad)
+
+
+# ---------------------------------------------------------------------------------------- shapes
+@pytest.mark.parametrize(
+    "ragged",
+    [
+        [[1, 2], [3]],
+        [[1], [2, 3]],
+        [["1/2", "1/3"], ["1"], ["1", "2"]],
+        [[1, [2]]],
+        [1, 2],
+        "12",
+        np.zeros((2, 2, 2)),
+        np.zeros(3),
+        np.array([[1, 2], [3]], dtype=object),
+    ],
+    ids=repr,
+)
+def test_ragged_or_wrong_dimension_raise_shape_error(ragged):
+    with pytest.raises(rg.ShapeError):
+        exact_matrix(ragged)
+
+
+def test_ragged_message_names_the_row():
+    with pytest.raises(rg.ShapeError, match="row 1 has 1 entries but row 0 has 2"):
+        exact_matrix([[1, 2], [3]])
+
+
+def test_ncols_is_enforced():
+    with pytest.raises(rg.ShapeError, match="expected 2"):
+        exact_matrix([[1, 2, 3]], ncols=2)
+
+
+@pytest.mark.parametrize("bad", [[[1], 2], np.zeros((2, 2)), 5, "1,2"], ids=repr)
+def test_exact_vector_refuses_non_vectors(bad):
+    with pytest.raises(rg.ShapeError):
+        exact_vector(bad)
+
+
+# ---------------------------------------------------------------------------------------- laws
+@given(st.fractions(max_denominator=10**12))
+def test_string_round_trip_of_any_fraction(q):
+    assert to_fraction(str(q)) == q
+    assert to_fraction(q) == q
+    assert to_fraction(f"{q.numerator}/{q.denominator}") == q
+
+
+@given(st.floats(allow_nan=False, allow_infinity=False))
+def test_floats_are_taken_at_their_exact_binary_value(f):
+    q = to_fraction(f)
+    assert float(q) == f  # exact: no rounding happened
+    assert q == Fraction.from_float(f)
+    d = q.denominator
+    assert d & (d - 1) == 0  # dyadic
+
+
+@given(st.integers(-10**30, 10**30), st.integers(-40, 40))
+def test_scientific_decimal_strings(m, e):
+    assert to_fraction(f"{m}e{e}") == m * Fraction(10) ** e
+
+
+@given(st.integers(0, 10**12), st.text(alphabet="0123456789", min_size=1, max_size=20), st.booleans())
+def test_fixed_point_decimal_strings(whole, digits, negative):
+    text = f"{'-' if negative else ''}{whole}.{digits}"
+    expected = Fraction(whole) + Fraction(int(digits), 10 ** len(digits))
+    assert to_fraction(text) == (-expected if negative else expected)
+
+
+@settings(max_examples=60)
+@given(st.lists(st.fractions(max_denominator=1000), min_size=1, max_size=8))
+def test_integer_scaling_is_exact_and_minimal(values):
+    nums, den = integer_scaling(values)
+    assert den > 0
+    assert [Fraction(n, den) for n in nums] == values
+    assert den == lcm_of_denominators(values)
+    assert math.gcd(den, *nums) == 1  # the least common denominator: nothing left to cancel
