@@ -27,7 +27,7 @@ import numpy as np
 
 from .exceptions import FloatRangeError, ShapeError
 from .network import Network
-from .numbers import Matrix, exact_matrix, integer_scaling, to_fraction
+from .numbers import Matrix, dyadic_scaling, exact_matrix, integer_scaling, to_fraction
 
 __all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "FloatPass"]
 
@@ -89,20 +89,31 @@ class ExactPass:
         )
 
 
+_SMALL_PRODUCT = 20_000  # below this many multiplications numpy's object dot beats FLINT's conversions
+
+
 def _int_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
-    """Exact product of two integer object arrays via FLINT ``fmpz_mat``."""
+    """Exact product of two integer object arrays (FLINT ``fmpz_mat`` unless tiny)."""
     m, k = A.shape
     k2, n = B.shape
     assert k == k2
+    if m * k * n <= _SMALL_PRODUCT:
+        return np.asarray(A, dtype=object).dot(np.asarray(B, dtype=object)).reshape(m, n)
     prod = flint.fmpz_mat(m, k, [int(v) for v in A.ravel()]) * flint.fmpz_mat(k, n, [int(v) for v in B.ravel()])
     return np.array([int(v) for v in prod.entries()], dtype=object).reshape(m, n)
 
 
 def exact_pass(net: Network, X: Any) -> ExactPass:
     """The exact forward pass of a batch, in integers (see the module docstring)."""
-    batch = as_batch(net, X)
-    nums, dX = integer_scaling([v for row in batch for v in row])
-    A = np.array(nums, dtype=object).reshape(len(batch), net.input_dim)
+    if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.size:
+        F = X[:, None] if X.ndim == 1 and net.input_dim == 1 else X
+        if F.ndim != 2 or F.shape[1] != net.input_dim:
+            raise ShapeError(f"inputs must be n x {net.input_dim}, got an array of shape {X.shape}")
+        A, dX = dyadic_scaling(F)  # floats by their exact binary value, without a Fraction each
+    else:
+        batch = as_batch(net, X)
+        nums, dX = integer_scaling([v for row in batch for v in row])
+        A = np.array(nums, dtype=object).reshape(len(batch), net.input_dim)
     inputs, input_dens, pre, pre_dens = [A], [dX], [], []
     den = dX
     for k, layer in enumerate(net.integer_layers()):

@@ -169,14 +169,12 @@ class ExactJacobian:
         for k in range(L - 2, -1, -1):
             col_abs = [sum(abs(int(v)) for v in row) for row in ints[k + 1]]  # Σ_o |W_int[k+1][o, i]|
             b[k] = b[k + 1] * max(col_abs)
-        out = []
-        for s in range(self.num_samples):
-            total = 0
-            for k in range(L):
-                a_sq = sum(int(v) * int(v) for v in self.exact.inputs[k][s])
-                total += net.widths[k + 1] * b[k] * b[k] * (a_sq + 1)
-            out.extend([total] * net.output_dim)
-        return out
+        total = np.zeros(self.num_samples, dtype=object)
+        for k in range(L):
+            A = self.exact.inputs[k]
+            a_sq = (A * A).sum(axis=1) if A.shape[1] else np.zeros(self.num_samples, dtype=object)
+            total = total + net.widths[k + 1] * b[k] * b[k] * (a_sq + 1)
+        return [int(v) for v in np.repeat(total, net.output_dim)]
 
 
 def float_jacobian(net: Network, X: Any, at_zero: AtZero = None) -> np.ndarray:

@@ -188,7 +188,9 @@ class Network:
     @property
     def widths(self) -> tuple[int, ...]:
         """``(n0, n1, …, nL)``."""
-        return (len(self.weights[0][0]),) + tuple(len(W) for W in self.weights)
+        if "widths" not in self._cache:
+            self._cache["widths"] = (len(self.weights[0][0]),) + tuple(len(W) for W in self.weights)
+        return self._cache["widths"]
 
     @property
     def num_layers(self) -> int:

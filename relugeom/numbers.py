@@ -31,7 +31,14 @@ import numpy as np
 
 from .exceptions import NotExactError, ShapeError
 
-__all__ = ["to_fraction", "exact_vector", "exact_matrix", "integer_scaling", "lcm_of_denominators"]
+__all__ = [
+    "to_fraction",
+    "exact_vector",
+    "exact_matrix",
+    "integer_scaling",
+    "lcm_of_denominators",
+    "dyadic_scaling",
+]
 
 Matrix = tuple[tuple[Fraction, ...], ...]
 
@@ -170,3 +177,35 @@ def integer_scaling(values: Iterable[Any]) -> tuple[list[int], int]:
     fr = [to_fraction(v) for v in values]
     den = lcm_of_denominators(fr)
     return [v.numerator * (den // v.denominator) for v in fr], den
+
+
+def dyadic_scaling(A: np.ndarray, where: str = "inputs") -> tuple[np.ndarray, int]:
+    """A float array as exact integers over one power-of-two denominator: ``A = nums / den``.
+
+    The vectorised twin of ``integer_scaling`` for float64 data (every float is a dyadic rational);
+    the denominator is the least common one.
+
+    >>> nums, den = dyadic_scaling(np.array([[0.5, -3.0], [0.25, 0.0]]))
+    >>> nums.tolist(), den
+    ([[2, -12], [1, 0]], 4)
+    >>> dyadic_scaling(np.array([1.0, np.nan]))
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.NotExactError: nan at inputs[1] is not a finite number; relugeom computes exactly and needs finite rationals
+    """
+    A = np.asarray(A, dtype=np.float64)
+    finite = np.isfinite(A)
+    if not finite.all():
+        bad = tuple(int(i) for i in np.argwhere(~finite)[0])
+        to_fraction(float(A[bad]), f"{where}[{']['.join(map(str, bad))}]")  # raises NotExactError
+    mant, exp = np.frexp(A)
+    M = (mant * 2.0**53).astype(np.int64)  # exact: the 53-bit significand as an integer
+    E = exp.astype(np.int64) - 53
+    low = np.where(M == 0, 1, M & -M)  # lowest set bit: make every significand odd
+    tz = np.log2(low.astype(np.float64)).astype(np.int64)  # exact for powers of two
+    M, E = M >> tz, E + tz
+    E = np.where(M == 0, 0, E)
+    emin = int(E.min(initial=0))
+    shift = max(0, -emin)
+    nums = np.array([int(m) << (int(e) + shift) for m, e in zip(M.ravel(), E.ravel())], dtype=object)
+    return nums.reshape(A.shape), 1 << shift

@@ -213,3 +213,12 @@ def test_integer_scaling_is_exact_and_minimal(values):
     assert [Fraction(n, den) for n in nums] == values
     assert den == lcm_of_denominators(values)
     assert math.gcd(den, *nums) == 1  # the least common denominator: nothing left to cancel
+
+
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False), min_size=1, max_size=12))
+def test_dyadic_scaling_is_exact_and_least(values):
+    from relugeom.numbers import dyadic_scaling
+
+    nums, den = dyadic_scaling(np.array(values))
+    assert [Fraction(int(n), den) for n in nums] == [Fraction(v) for v in values]
+    assert den == max(Fraction(v).denominator for v in values)  # powers of two: the lcm is the max

