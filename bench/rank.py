@@ -473,8 +473,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sympy-timeout", type=float, default=None, metavar="SECONDS",
                         help="kill sympy's rank after this many seconds (default 60; 10 with --quick, "
                              "so that --quick stays well under a minute)")
-    parser.add_argument("--sympy-max-entries", type=int, default=50_000, metavar="K",
-                        help="skip sympy on matrices with more entries (default 50000)")
+    parser.add_argument("--sympy-max-entries", type=int, default=3_000_000, metavar="K",
+                        help="skip sympy on matrices with more entries (default 3000000)")
     parser.add_argument("--certify-timeout", type=float, default=120.0, metavar="SECONDS",
                         help="budget of the certified exact engine (default 120)")
     args = parser.parse_args(argv)
