@@ -46,7 +46,7 @@ class Certificate:
         ``rank(J mod prime) = rank``.
     side : {"full", "right", "left"}
     kind : str
-        Where the kernel comes from: ``"full rank"``, ``"rescalings and zero columns"``,
+        Where the kernel comes from: ``"full rank"``, ``"rescalings and incoming null vectors"``,
         ``"affine dependencies within patterns"`` or ``"computed"``.
     kernel : tuple of tuples of int
         The kernel vectors (empty for ``side="full"``).

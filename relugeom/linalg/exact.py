@@ -6,8 +6,9 @@ Algorithm (SPEC §4):
 2. Upper bound, cheapest first:
 
    * ``r = min(m, N)``: nothing more to prove;
-   * the source's *right hints* (for a Jacobian: the H rescaling vectors and the columns that are zero
-     for structural reasons) have rank ``N − r`` mod p: they are exact kernel vectors by theorem;
+   * the source's *right hints* (for a Jacobian: the H rescaling vectors and the null vectors of each
+     neuron's incoming columns, :mod:`relugeom.kernels`) have rank ``N − r`` mod p: they are exact
+     kernel vectors by theorem;
    * its *left hints* (for a Jacobian: affine dependencies among samples of one activation pattern)
      have rank ``m − r`` mod p;
    * otherwise *compute* the missing kernel vectors: pick r independent rows R and pivot columns C mod p,
