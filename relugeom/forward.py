@@ -27,7 +27,7 @@ import numpy as np
 
 from .exceptions import FloatRangeError, ShapeError
 from .network import Network
-from .numbers import Matrix, dyadic_scaling, exact_matrix, integer_scaling, to_fraction
+from .numbers import Matrix, dyadic_scaling, exact_matrix, integer_scaling
 
 __all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "FloatPass"]
 
@@ -61,6 +61,16 @@ def as_batch(net: Network, X: Any) -> Matrix:
     if not batch:
         raise ShapeError("the batch of inputs is empty; give at least one sample")
     return batch
+
+
+def _float_batch(net: Network, X: Any) -> np.ndarray | None:
+    """A non-empty float array of inputs as an n × n0 float64 array (shape checked); None otherwise."""
+    if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.size):
+        return None
+    F = X[:, None] if X.ndim == 1 and net.input_dim == 1 else X
+    if F.ndim != 2 or F.shape[1] != net.input_dim:
+        raise ShapeError(f"inputs must be n x {net.input_dim}, got an array of shape {X.shape}")
+    return np.asarray(F, dtype=np.float64)
 
 
 @dataclass(frozen=True)
@@ -105,10 +115,8 @@ def _int_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
 
 def exact_pass(net: Network, X: Any) -> ExactPass:
     """The exact forward pass of a batch, in integers (see the module docstring)."""
-    if isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.size:
-        F = X[:, None] if X.ndim == 1 and net.input_dim == 1 else X
-        if F.ndim != 2 or F.shape[1] != net.input_dim:
-            raise ShapeError(f"inputs must be n x {net.input_dim}, got an array of shape {X.shape}")
+    F = _float_batch(net, X)
+    if F is not None:
         A, dX = dyadic_scaling(F)  # floats by their exact binary value, without a Fraction each
     else:
         batch = as_batch(net, X)
@@ -139,15 +147,10 @@ class FloatPass:
 
 def float_pass(net: Network, X: Any) -> FloatPass:
     """The float64 forward pass (parameters and inputs rounded to float64)."""
-    if isinstance(X, np.ndarray) and X.dtype.kind == "f":
-        A = np.asarray(X, dtype=np.float64)
-        if A.ndim == 1 and net.input_dim == 1:
-            A = A[:, None]
-        if A.ndim != 2 or A.shape[1] != net.input_dim:
-            raise ShapeError(f"inputs must be n x {net.input_dim}, got an array of shape {A.shape}")
+    A = _float_batch(net, X)
+    if A is not None:
         if not np.all(np.isfinite(A)):
-            bad = np.argwhere(~np.isfinite(A))[0]
-            to_fraction(float(A[tuple(bad)]), f"inputs[{bad[0]}][{bad[1]}]")  # raises NotExactError
+            dyadic_scaling(A)  # raises NotExactError naming the first NaN or infinity
     else:
         try:
             A = np.array([[float(v) for v in row] for row in as_batch(net, X)], dtype=np.float64)

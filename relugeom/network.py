@@ -114,12 +114,7 @@ class Network:
                 raise ShapeError(f"layer {k} must be a pair (W, b)") from None
             weights.append(exact_matrix(W, f"W[{k}]"))
             biases.append(exact_vector(b, f"b[{k}]"))
-            if k > 0 and weights[k] and weights[k - 1] and len(weights[k][0]) != len(weights[k - 1]):
-                raise ShapeError(
-                    f"W[{k}] has {len(weights[k][0])} columns but layer {k} has {len(weights[k - 1])} "
-                    f"neurons (rows of W[{k - 1}]); W[{k}] must be n_{k + 1} x n_{k}"
-                )
-        return cls(tuple(weights), tuple(biases))
+        return cls(tuple(weights), tuple(biases))  # __post_init__ checks the shapes
 
     @classmethod
     def from_parameters(cls, widths: Sequence[int], params: Sequence[Any]) -> "Network":
