@@ -36,7 +36,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -48,7 +48,7 @@ from .linalg.certificate import Certificate
 from .exceptions import DegeneratePointError
 from .network import Network
 from .forward import float_pass
-from .patterns import AtZero, activation_patterns, layer_patterns, pattern_statistics
+from .patterns import AtZero, layer_patterns, pattern_statistics
 
 __all__ = ["DimensionReport", "batch_functional_dimension", "dimension_report", "compare_methods", "MethodComparison"]
 
@@ -79,6 +79,8 @@ class DimensionReport:
         Hidden neurons inactive on the whole batch.
     singular_value_gap, tolerance : float or None
         ``float`` only.
+    sample_patterns : tuple of tuples of int
+        The 0/1 activation pattern of every sample (exact signs, or float64 signs for ``float``).
     """
 
     bfd: int
@@ -98,6 +100,7 @@ class DimensionReport:
     singular_value_gap: float | None = None
     tolerance: float | None = None
     primes: tuple[int, ...] = ()
+    sample_patterns: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
 
     @property
     def upper_bound(self) -> int:
@@ -125,6 +128,7 @@ class DimensionReport:
         """A JSON-ready dict (keys of the CLI's ``--json`` output)."""
         d = asdict(self)
         d.pop("certificate")
+        d.pop("sample_patterns")
         d["upper_bound"] = self.upper_bound
         d["dead_neurons"] = [list(x) for x in self.dead_neurons]
         d["primes"] = list(self.primes)
@@ -199,6 +203,7 @@ def dimension_report(
         singular_value_gap=result.singular_value_gap,
         tolerance=result.tolerance,
         primes=result.primes,
+        sample_patterns=tuple(stats.patterns[i] for i in stats.sample_pattern),
     )
 
 
@@ -266,14 +271,10 @@ def compare_methods(
     """
     ex = dimension_report(net, X, "exact", at_zero=at_zero, seed=seed, certify_timeout=certify_timeout)
     note = None
-    float_at_zero = at_zero
     try:
         fl = dimension_report(net, X, "float", at_zero=at_zero, tol=tol)
     except DegeneratePointError as err:
         note = (f"float64 rounding made sample {err.sample}, layer {err.layer}, neuron {err.neuron} "
                 f"exactly 0.0; float counted it inactive")
-        float_at_zero = "inactive"
-        fl = dimension_report(net, X, "float", at_zero=float_at_zero, tol=tol)
-    exact_P = activation_patterns(net, X, at_zero)
-    float_P = activation_patterns(net, X, float_at_zero, "float")
-    return MethodComparison(ex, fl, bool((exact_P == float_P).all()), note)
+        fl = dimension_report(net, X, "float", at_zero="inactive", tol=tol)
+    return MethodComparison(ex, fl, ex.sample_patterns == fl.sample_patterns, note)
