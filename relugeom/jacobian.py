@@ -106,6 +106,7 @@ class ExactJacobian:
             scales.extend([beta * self.exact.input_dens[k]] * (n_out * n_in) + [beta] * n_out)
         self._scale = tuple(scales)
         self._integer: np.ndarray | None = None
+        self._weights: list[np.ndarray] | None = None
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -126,21 +127,23 @@ class ExactJacobian:
         return np.hstack(self.masks)
 
     def _int_weights(self) -> list[np.ndarray]:
-        return [np.array(layer.weight, dtype=object).T for layer in self.net.integer_layers()]
+        """``W_int[k]`` (n_{k+1} × n_k) as object arrays of Python ints (built once)."""
+        if self._weights is None:
+            self._weights = [np.array(layer.weight, dtype=object) for layer in self.net.integer_layers()]
+        return self._weights
 
     def integer(self) -> np.ndarray:
         """``J'`` as an m × N numpy object array of Python ints (computed once)."""
         if self._integer is None:
-            weights = [W.T for W in self._int_weights()]
             self._integer = _assemble(
-                weights, self.exact.inputs, self.masks, self.net.output_dim,
+                self._int_weights(), self.exact.inputs, self.masks, self.net.output_dim,
                 lambda A, B: _int_matmul(A, B), lambda A: A, object,
             )
         return self._integer
 
     def mod(self, p: int) -> np.ndarray:
         """``J' mod p`` as int64, built from the parameters mod p (no big integers)."""
-        weights = [(W.T % p).astype(np.int64) for W in self._int_weights()]
+        weights = [(W % p).astype(np.int64) for W in self._int_weights()]
         acts = [(A % p).astype(np.int64) for A in self.exact.inputs]
         return _assemble(
             weights, acts, self.masks, self.net.output_dim,
@@ -162,12 +165,12 @@ class ExactJacobian:
     def row_norm_sq_bounds(self) -> list[int]:
         """Upper bounds on the squared Euclidean norms of the rows of ``J'`` (for Hadamard bounds)."""
         net = self.net
-        ints = self._int_weights()  # W_int[k]^T, shape n_k × n_{k+1}
+        ints = self._int_weights()
         L = net.num_layers
         b = [0] * L
         b[L - 1] = 1
         for k in range(L - 2, -1, -1):
-            col_abs = [sum(abs(int(v)) for v in row) for row in ints[k + 1]]  # Σ_o |W_int[k+1][o, i]|
+            col_abs = [sum(abs(int(v)) for v in col) for col in ints[k + 1].T]  # Σ_o |W_int[k+1][o, i]|
             b[k] = b[k + 1] * max(col_abs)
         total = np.zeros(self.num_samples, dtype=object)
         for k in range(L):
