@@ -37,6 +37,7 @@ import numpy as np
 from .jacobian import ExactJacobian
 from .linalg.source import Hints
 from .network import Network
+from .symmetry import symmetry_kernel
 
 __all__ = [
     "rescaling_vectors",
@@ -52,24 +53,8 @@ def _integer_vector(values: list[Fraction]) -> tuple[int, ...]:
 
 
 def rescaling_vectors(net: Network) -> tuple[tuple[int, ...], ...]:
-    """The H rescaling vectors (integer multiples of them) in the Jacobian's column order."""
-    offsets = net.parameter_offsets()
-    N = net.num_params
-    out = []
-    for k in range(net.num_layers - 1):
-        w_start, b_start = offsets[k]
-        w_next, _ = offsets[k + 1]
-        n_in = net.widths[k]
-        n_next = net.widths[k + 1]
-        for i in range(net.widths[k + 1]):
-            vec = [Fraction(0)] * N
-            for j in range(n_in):
-                vec[w_start + i * n_in + j] = net.weights[k][i][j]
-            vec[b_start + i] = net.biases[k][i]
-            for o in range(net.widths[k + 2]):
-                vec[w_next + o * n_next + i] = -net.weights[k + 1][o][i]
-            out.append(_integer_vector(vec))
-    return tuple(out)
+    """The H rescaling vectors (:func:`relugeom.symmetry.symmetry_kernel`) as integer multiples."""
+    return tuple(_integer_vector(list(u)) for u in symmetry_kernel(net))
 
 
 def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:

@@ -179,6 +179,32 @@ class Network:
             layers.append((W, b))
         return cls.from_layers(layers)
 
+    # ------------------------------------------------------------------ surgery
+    def without_neuron(self, layer: int, neuron: int) -> "Network":
+        """The network with hidden neuron ``(layer, neuron)`` removed (its row, bias and outgoing column).
+
+        On a batch where the neuron is inactive on every sample, the result computes the same outputs and
+        has the same BFD (theorem T5 in ``proofs/``).
+
+        >>> net = Network.from_layers([([[1], [2]], [0, -1]), ([[3, 4]], [5])])
+        >>> [str(v) for v in net.without_neuron(0, 1).parameters()]
+        ['1', '0', '3', '5']
+        """
+        hidden = self.num_layers - 1
+        if not 0 <= layer < hidden:
+            raise ShapeError(f"layer must be a hidden layer index 0 … {hidden - 1}, got {layer}")
+        width = self.widths[layer + 1]
+        if not 0 <= neuron < width:
+            raise ShapeError(f"hidden layer {layer} has neurons 0 … {width - 1}, got {neuron}")
+        if width == 1:
+            raise ShapeError(f"hidden layer {layer} has one neuron; a layer cannot be emptied")
+        weights = list(self.weights)
+        biases = list(self.biases)
+        weights[layer] = weights[layer][:neuron] + weights[layer][neuron + 1:]
+        biases[layer] = biases[layer][:neuron] + biases[layer][neuron + 1:]
+        weights[layer + 1] = tuple(row[:neuron] + row[neuron + 1:] for row in weights[layer + 1])
+        return Network(tuple(weights), tuple(biases))
+
     # ------------------------------------------------------------------ shape facts
     @property
     def widths(self) -> tuple[int, ...]:
