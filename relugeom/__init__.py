@@ -7,6 +7,11 @@ The data flow, one module per step (each imports only from the steps to its left
     parsing)    Network)   integers)  sample)     or float)    certified,       kernel      comparison)
                                                                 float)           vectors)
 
+Beside the flow: ``symmetry`` (permutations, rescalings, canonical forms: acts on a Network only),
+``perturbation`` (generic points of a parameter region), ``families`` and ``workunits`` (deterministic
+cases and their serial / process-pool / Dask evaluation) and ``search`` (counterexamples). The theorem
+checks live in ``relugeom.proofs`` (the repository's ``proofs/`` folder).
+
 Examples
 --------
 >>> import relugeom as rg
@@ -38,6 +43,15 @@ from .linalg import Certificate, RankResult, rank
 from .network import Network
 from .numbers import to_fraction
 from .patterns import activation_patterns, pattern_statistics
+from .perturbation import perturb_within_region
+from .symmetry import (
+    are_equivalent,
+    canonical_form,
+    permute_neurons,
+    random_symmetry,
+    rescale_neurons,
+    symmetry_kernel,
+)
 
 __version__ = "0.1.0"
 
@@ -57,6 +71,13 @@ __all__ = [
     "DimensionReport",
     "compare_methods",
     "MethodComparison",
+    "permute_neurons",
+    "rescale_neurons",
+    "random_symmetry",
+    "canonical_form",
+    "are_equivalent",
+    "symmetry_kernel",
+    "perturb_within_region",
     "load_network",
     "save_network",
     "load_inputs",

@@ -5,6 +5,10 @@ with numbers as JSON integers or strings (``"-2/3"``, ``"0.25"``). JSON floats a
 they spell (``0.1`` is 1/10), never through a binary float. CSV inputs: one sample a row, the same number
 syntax; blank lines and lines starting with ``#`` are skipped.
 
+A *counterexample file* (``"format": "relugeom-counterexample"``, written by ``relugeom search``) holds a
+network under ``"network"`` and its batch under ``"inputs"``: :func:`load_network` reads its network and
+:func:`load_embedded_inputs` its batch, so ``relugeom dim CE.json`` re-checks it.
+
 Examples
 --------
 >>> import tempfile, os
@@ -31,7 +35,9 @@ from .exceptions import FormatError, RelugeomError
 from .network import Network
 from .numbers import Matrix, exact_matrix
 
-__all__ = ["load_network", "save_network", "load_inputs", "save_inputs"]
+__all__ = ["load_network", "save_network", "load_inputs", "save_inputs", "load_embedded_inputs"]
+
+COUNTEREXAMPLE_FORMAT = "relugeom-counterexample"
 
 
 def _read_text(path: str | os.PathLike, what: str) -> str:
@@ -44,18 +50,35 @@ def _read_text(path: str | os.PathLike, what: str) -> str:
         raise FormatError(f"cannot read {what} file {os.fspath(path)}: {err.strerror}") from None
 
 
-def load_network(path: str | os.PathLike) -> Network:
-    """Read a network JSON file (JSON floats as the decimals they spell)."""
+def _load_json(path: str | os.PathLike) -> Any:
     text = _read_text(path, "network")
     try:
-        data = json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as err:
         raise FormatError(f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, "
                           f"column {err.colno}") from None
+
+
+def load_network(path: str | os.PathLike) -> Network:
+    """Read a network JSON file (JSON floats as the decimals they spell), or a counterexample's network."""
+    data = _load_json(path)
+    if isinstance(data, dict) and data.get("format") == COUNTEREXAMPLE_FORMAT:
+        data = data.get("network")
     try:
         return Network.from_dict(data)
     except RelugeomError as err:
         raise type(err)(f"{os.fspath(path)}: {err}") from None
+
+
+def load_embedded_inputs(path: str | os.PathLike) -> Matrix | None:
+    """The batch stored in a counterexample file (key ``"inputs"``), or None for a plain network file."""
+    data = _load_json(path)
+    if not (isinstance(data, dict) and data.get("format") == COUNTEREXAMPLE_FORMAT):
+        return None
+    try:
+        return exact_matrix(data.get("inputs"), "inputs")
+    except RelugeomError as err:
+        raise FormatError(f"{os.fspath(path)}: {err}") from None
 
 
 def save_network(net: Network, path: str | os.PathLike) -> None:

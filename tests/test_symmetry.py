@@ -1,0 +1,164 @@
+"""Symmetries (relugeom.symmetry): exact output equality, canonical forms, equivalence, symmetry kernel."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import relugeom as rg
+from relugeom.exceptions import RelugeomError, ShapeError
+from relugeom.symmetry import (
+    are_equivalent,
+    canonical_form,
+    permute_neurons,
+    random_symmetry,
+    rescale_neurons,
+    symmetry_kernel,
+)
+
+WIDTHS = st.sampled_from([(1, 2, 1), (2, 3, 1), (2, 2, 2, 1), (1, 3, 2, 2), (3, 2, 3, 2, 1)])
+
+
+def small_net(widths, seed, low=-1, high=1):
+    return rg.Network.random_integer(widths, low, high, seed=seed)
+
+
+def rational_inputs(n0, seed, n=6):
+    rng = np.random.default_rng(seed)
+    return [[Fraction(int(rng.integers(-20, 21)), int(rng.integers(1, 8))) for _ in range(n0)] for _ in range(n)]
+
+
+def same_outputs(a, b, X):
+    return bool((rg.forward(a, X) == rg.forward(b, X)).all())
+
+
+@given(WIDTHS, st.integers(0, 10**6), st.integers(0, 10**6))
+def test_random_symmetry_reproduces_outputs_exactly(widths, seed, sym_seed):
+    net = rg.Network.random_rational(widths, seed=seed)
+    other = random_symmetry(net, seed=sym_seed)
+    assert same_outputs(net, other, rational_inputs(widths[0], seed + 1))
+
+
+@given(WIDTHS, st.integers(0, 10**6), st.data())
+def test_permute_and_rescale_each_reproduce_outputs(widths, seed, data):
+    net = rg.Network.random_rational(widths, seed=seed)
+    k = data.draw(st.integers(0, len(widths) - 3))
+    n = widths[k + 1]
+    perm = data.draw(st.permutations(range(n)))
+    scales = data.draw(st.lists(st.fractions(min_value=Fraction(1, 50), max_value=50), min_size=n, max_size=n))
+    X = rational_inputs(widths[0], seed)
+    p = permute_neurons(net, k, perm)
+    r = rescale_neurons(net, k, scales)
+    assert same_outputs(net, p, X) and same_outputs(net, r, X)
+    # the permuted network's hidden layer k holds the old neurons in the order perm
+    assert p.weights[k] == tuple(net.weights[k][i] for i in perm)
+    assert r.biases[k] == tuple(b * s for b, s in zip(net.biases[k], scales))
+
+
+@given(WIDTHS, st.integers(0, 10**6), st.integers(0, 10**6), st.booleans())
+def test_canonical_forms_coincide_across_random_symmetries(widths, seed, sym_seed, integer):
+    # small integer networks have many ties and neurons with zero incoming vectors: the hard cases
+    net = small_net(widths, seed) if integer else rg.Network.random_rational(widths, seed=seed)
+    other = random_symmetry(net, seed=sym_seed)
+    c = canonical_form(net)
+    assert same_outputs(net, c, rational_inputs(widths[0], seed))
+    assert canonical_form(c) == c                      # idempotent
+    try:
+        assert are_equivalent(net, other)
+    except RelugeomError as err:                       # the documented undecidable corner, never a "False"
+        assert "cannot decide" in str(err)
+        assume(False)
+    assert canonical_form(other) == c
+
+
+@given(WIDTHS, st.integers(0, 10**6))
+def test_canonical_form_normalises_incoming_vectors(widths, seed):
+    c = canonical_form(rg.Network.random_rational(widths, seed=seed))
+    for k in range(len(widths) - 2):
+        rows = [tuple(r) + (b,) for r, b in zip(c.weights[k], c.biases[k])]
+        for row in rows:
+            assert max(abs(v) for v in row) in (0, 1)
+        assert rows == sorted(rows)
+
+
+def test_ties_before_the_last_hidden_layer_are_ordered_by_the_least_form():
+    # neurons 0 and 1 of layer 0 have the same incoming vector but different outgoing columns into a
+    # second hidden layer: the order of that layer depends on how the tie is broken
+    net = rg.Network.from_layers([
+        ([[1], [1], [-1]], [0, 0, 1]),
+        ([[2, 1, 0], [1, 3, 1]], [1, -1]),
+        ([[1, -1]], [0]),
+    ])
+    swapped = permute_neurons(net, 0, [1, 0, 2])
+    assert canonical_form(net) == canonical_form(swapped)
+    for seed in range(20):
+        assert are_equivalent(net, random_symmetry(net, seed=seed))
+
+
+def test_zero_incoming_neurons_are_normalised_by_their_outgoing_column():
+    # neuron 1 of layer 0 computes relu(0) = 0; only its outgoing column carries a free scale
+    net = rg.Network.from_layers([([[1], [0]], [-1, 0]), ([[3, 4]], [0])])
+    c = canonical_form(net)
+    assert c.weights[1][0] == (Fraction(1), Fraction(3))   # zero neuron first (incoming (0, 0)), column 4 → 1
+    assert are_equivalent(net, rescale_neurons(net, 0, [1, "2/7"]))
+    assert not are_equivalent(net, rg.Network.from_layers([([[1], [0]], [-1, 0]), ([[3, -4]], [0])]))
+
+
+def test_non_equivalent_networks_are_told_apart():
+    a = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
+    b = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 2]], [0])])
+    assert not are_equivalent(a, b)
+    assert not same_outputs(a, b, [[3]])          # and they really compute different functions
+    assert not are_equivalent(a, rg.Network.from_layers([([[1, 0], [2, 0]], [0, -1]), ([[1, 1]], [0])]))
+
+
+def test_negative_scale_is_refused_and_would_change_the_function():
+    net = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
+    with pytest.raises(RelugeomError, match="positive"):
+        rescale_neurons(net, 0, [1, -1])
+    with pytest.raises(RelugeomError, match="positive"):
+        rescale_neurons(net, 0, [0, 1])
+    flipped = rg.Network.from_layers([([[1], [-2]], [0, 1]), ([[1, -1]], [0])])  # what λ = −1 would give
+    assert not same_outputs(net, flipped, [[3]])
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda n: permute_neurons(n, 1, [0]), "hidden layer"),
+    (lambda n: permute_neurons(n, 0, [0, 2]), "permutation"),
+    (lambda n: rescale_neurons(n, 0, [1]), "2 neurons but 1 scales"),
+    (lambda n: rescale_neurons(n, 0, [1, "x"]), "scales"),
+])
+def test_bad_arguments_are_refused(call, match):
+    net = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
+    with pytest.raises(RelugeomError, match=match):
+        call(net)
+
+
+@pytest.mark.parametrize("widths, seed", [((2, 3, 1), 1), ((3, 4, 3, 2), 2), ((1, 2, 2, 2, 1), 3)])
+def test_symmetry_kernel_is_in_the_exact_kernel_of_j(widths, seed, draw_batch):
+    net = rg.Network.random_rational(widths, seed=seed)
+    X = draw_batch(net, 7, np.random.default_rng(seed))
+    J = sympy.Matrix(rg.jacobian(net, X).tolist())
+    K = symmetry_kernel(net)
+    assert len(K) == net.num_hidden and all(len(u) == net.num_params for u in K)
+    for u in K:
+        assert J * sympy.Matrix(u) == sympy.zeros(J.rows, 1)
+    assert sympy.Matrix(K).rank() == net.num_hidden   # independent: no neuron is entirely zero
+
+
+def test_symmetry_kernel_is_the_derivative_of_rescaling():
+    # θ(λ) for λ = 1 + t: (θ(λ) − θ)/t → u; exactly, (θ(λ) − θ)/t = (θ_in, −θ_out/(1 + t))
+    net = rg.Network.random_rational((2, 3, 2), seed=9)
+    theta = net.parameters()
+    t = Fraction(1, 10**9)
+    for h, u in enumerate(symmetry_kernel(net)):
+        scales = [1 + t if i == h else 1 for i in range(3)]
+        moved = rescale_neurons(net, 0, scales).parameters()
+        for a, b, ui in zip(theta, moved, u):
+            q = (b - a) / t
+            assert q == ui or q == ui / (1 + t)
