@@ -146,7 +146,8 @@ class GridFamily:
 
     @property
     def name(self) -> str:
-        return f"grid {'-'.join(map(str, self.widths))} {_fmt_values(self.values)} n={len(self.inputs)}"
+        seed = f" seed={self.seed}" if self.seed else ""
+        return f"grid {'-'.join(map(str, self.widths))} {_fmt_values(self.values)} n={len(self.inputs)}{seed}"
 
     def __len__(self) -> int:
         return len(self.values) ** _num_params(self.widths)
@@ -244,3 +245,75 @@ def default_batch(n0: int, n: int) -> Batch:
     if n0 not in _POOLS or not 1 <= n <= len(_POOLS[n0]):
         raise ShapeError(f"default_batch has up to {len(_POOLS.get(n0, []))} points for n0 = {n0} (n0 = 1, 2, 3)")
     return exact_matrix(_POOLS[n0][:n], "default batch")
+
+
+@dataclass(frozen=True)
+class LogRandomFamily:
+    """Random networks whose parameters span many orders of magnitude: ``(p/q) · 2^e``.
+
+    Each parameter is ``p/q`` as in :class:`RandomFamily` (``|p| <= max_numerator`` so it can be 0,
+    ``1 <= q <= max_denominator``) times ``2^e`` with ``e`` uniform in ``−max_exponent … max_exponent``
+    (log-uniform magnitudes). Inputs are small rationals as in :class:`RandomFamily`, distinct within a
+    batch. Case ``i`` uses ``numpy.random.default_rng((seed, i))``: deterministic and independent of the
+    other cases. Such parameters stress float64 (a weight near 2^50 next to weights near 1), which a
+    small-integer grid never does.
+
+    Examples
+    --------
+    >>> fam = LogRandomFamily((1, 1, 1), num_samples=2, count=50, seed=3, max_exponent=60)
+    >>> fam.name
+    'lograndom 1-1-1 n=2 p/q<=5/5 2^±60 seed=3'
+    >>> fam.case(7) == LogRandomFamily((1, 1, 1), 2, 50, seed=3, max_exponent=60).case(7)
+    True
+    >>> max(abs(v) for i in range(50) for v in fam.case(i).net.parameters()) > 2**40
+    True
+    """
+
+    widths: tuple[int, ...]
+    num_samples: int
+    count: int
+    seed: int = 0
+    max_numerator: int = 5
+    max_denominator: int = 5
+    max_exponent: int = 60
+    input_numerator: int = 9
+    input_denominator: int = 5
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
+        if len(self.widths) < 2 or min(self.widths) < 1:
+            raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
+        if self.max_exponent < 0:
+            raise ValueError(f"max_exponent must be >= 0, got {self.max_exponent}")
+        distinct = (2 * self.input_numerator + 1) * self.input_denominator
+        if self.num_samples < 1 or self.num_samples > distinct ** self.widths[0] // 2:
+            raise ShapeError(f"num_samples must be between 1 and {distinct ** self.widths[0] // 2}")
+
+    @property
+    def name(self) -> str:
+        return (f"lograndom {'-'.join(map(str, self.widths))} n={self.num_samples} "
+                f"p/q<={self.max_numerator}/{self.max_denominator} 2^±{self.max_exponent} seed={self.seed}")
+
+    def __len__(self) -> int:
+        return self.count
+
+    def case(self, index: int) -> Case:
+        if not 0 <= index < self.count:
+            raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
+        rng = np.random.default_rng((self.seed, index))
+        N = _num_params(self.widths)
+        base = _random_rational(rng, N, self.max_numerator, self.max_denominator)
+        exps = rng.integers(-self.max_exponent, self.max_exponent + 1, N)
+        params = [v * Fraction(2) ** int(e) for v, e in zip(base, exps)]
+        net = Network.from_parameters(self.widths, params)
+        seen: set[tuple[Fraction, ...]] = set()
+        batch = []
+        while len(batch) < self.num_samples:
+            x = tuple(_random_rational(rng, self.widths[0], self.input_numerator, self.input_denominator))
+            if x not in seen:
+                seen.add(x)
+                batch.append(x)
+        return Case(net, tuple(batch), seed=int(rng.integers(2**62)), family=self.name, index=index)
+
+
+__all__ += ["LogRandomFamily"]

@@ -162,3 +162,69 @@ def test_symmetry_kernel_is_the_derivative_of_rescaling():
         for a, b, ui in zip(theta, moved, u):
             q = (b - a) / t
             assert q == ui or q == ui / (1 + t)
+
+
+def _brute_equivalent_one_hidden_layer(a, b):
+    """Equivalence by search over permutations, one hidden layer (an independent decision procedure)."""
+    import itertools as it
+
+    if a.widths != b.widths or a.biases[1] != b.biases[1]:
+        return False
+    n = a.widths[1]
+
+    def neuron(net, i):
+        return tuple(net.weights[0][i]) + (net.biases[0][i],), tuple(row[i] for row in net.weights[1])
+
+    def positive_ratio(u, v):          # λ > 0 with v = λ u, or None
+        lam = None
+        for x, y in zip(u, v):
+            if (x == 0) != (y == 0):
+                return None
+            if x != 0:
+                r = y / x
+                if r <= 0 or (lam is not None and r != lam):
+                    return None
+                lam = r
+        return lam if lam is not None else "any"
+
+    for perm in it.permutations(range(n)):
+        ok = True
+        for i in range(n):
+            (ia, oa), (ib, ob) = neuron(a, i), neuron(b, perm[i])
+            lam = positive_ratio(ia, ib)
+            if lam is None:
+                ok = False
+                break
+            if lam == "any":                        # zero incoming: outgoing positively proportional
+                ok = positive_ratio(oa, ob) is not None
+            else:
+                ok = all(y == x / lam for x, y in zip(oa, ob))
+            if not ok:
+                break
+        if ok:
+            return True
+    return False
+
+
+def test_are_equivalent_agrees_with_a_brute_force_search_on_small_integer_networks():
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    nets = [rg.Network.random_integer((1, 3, 2), -2, 2, seed=int(s)) for s in rng.integers(0, 10**6, 60)]
+    # equivalent partners, partners with one entry changed, and ties/zero neurons from the {-1, 0, 1} grid
+    pool = list(nets)
+    for s, net in enumerate(nets):
+        pool.append(random_symmetry(net, seed=s))
+        theta = list(net.parameters())
+        theta[s % len(theta)] += 1
+        pool.append(rg.Network.from_parameters(net.widths, theta))
+    pool += [rg.Network.random_integer((1, 3, 2), -1, 1, seed=s) for s in range(60)]
+    pool += [random_symmetry(p, seed=7) for p in pool[-60:]]
+    agree = equivalent_pairs = 0
+    for i in range(len(pool)):
+        for j in range(i, len(pool), 3):
+            expected = _brute_equivalent_one_hidden_layer(pool[i], pool[j])
+            assert are_equivalent(pool[i], pool[j]) == expected, (i, j)
+            agree += 1
+            equivalent_pairs += expected
+    assert agree > 10000 and equivalent_pairs > 100
