@@ -93,3 +93,57 @@ def test_python_dash_m_runs_the_demo():
     proc = subprocess.run([sys.executable, "-m", "relugeom", "demo"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert "exact BFD      = 6" in proc.stdout and "float64 BFD    = 5" in proc.stdout
+
+
+def test_check_prints_a_table_with_zero_violations(capsys):
+    assert main(["check", "T2", "t4"]) == 0
+    out = capsys.readouterr().out
+    lines = [l for l in out.splitlines() if l.startswith(("T2", "T4"))]
+    assert len(lines) == 2 and all(l.split()[-2] == "0" for l in lines)   # violations column
+    assert "default run, 1 job(s)" in out
+
+
+def test_check_json_matches_run_checks(capsys):
+    from relugeom.proofs import run_checks
+
+    assert main(["check", "T5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (row,) = run_checks(["T5"])
+    assert out["theorems"][0]["checked"] == row.checked > 0
+    assert out["theorems"][0]["violations"] == 0 and out["theorems"][0]["degenerate"] == row.degenerate
+
+
+def test_check_unknown_theorem_is_a_one_line_error(capsys):
+    assert main(["check", "T9"]) == 2
+    assert capsys.readouterr().err.startswith("relugeom: error: unknown theorem 'T9'")
+
+
+def test_search_writes_a_counterexample_that_dim_rechecks(tmp_path, capsys):
+    out_file = tmp_path / "ce.json"
+    assert main(["search", "no-dead-full-rank", "--out", str(out_file), "--json"]) == 0
+    found = json.loads(capsys.readouterr().out)
+    assert found["written_to"] == str(out_file) and found["conjecture"] == "no-dead-full-rank"
+    saved = json.loads(out_file.read_text())
+    assert saved["format"] == "relugeom-counterexample"
+    assert main(["dim", str(out_file), "--json"]) == 0          # the batch comes from the file
+    rechecked = json.loads(capsys.readouterr().out)
+    assert rechecked["bfd"] == saved["quantities"]["bfd"]
+    # the claim is violated: no dead neuron, yet BFD < min(n·n_L, N − H)
+    assert rechecked["dead_neurons"] == [] and rechecked["bfd"] < min(rechecked["bound_rows"],
+                                                                     rechecked["bound_params"])
+
+
+def test_search_list_and_errors(capsys):
+    assert main(["search", "--list"]) == 0
+    listing = capsys.readouterr().out
+    for name in ("float-rank", "no-dead-full-rank", "patterns-determine-bfd", "symmetry-invariance"):
+        assert name in listing
+    assert main(["search", "no-such-thing"]) == 2
+    assert "unknown conjecture" in capsys.readouterr().err
+    assert main(["search"]) == 2
+
+
+def test_dim_without_inputs_on_a_plain_network_file_is_an_error(files, capsys):
+    net, _, _ = files
+    assert main(["dim", str(net)]) == 2
+    assert "--inputs is required" in capsys.readouterr().err

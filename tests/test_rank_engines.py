@@ -157,7 +157,6 @@ def test_tampered_certificates_do_not_verify(name):
     M = CASES[name]
     cert = rg.rank(M, "exact", seed=3).certificate
     assert cert.verify(M)
-    m, n = len(M), len(M[0])
     r = cert.rank
     tampered = [Certificate(r + 1, cert.prime, cert.side, cert.kind, cert.kernel[:-1])]
     if cert.side == "full":

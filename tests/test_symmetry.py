@@ -11,7 +11,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import relugeom as rg
-from relugeom.exceptions import RelugeomError, ShapeError
+from relugeom.exceptions import RelugeomError
 from relugeom.symmetry import (
     are_equivalent,
     canonical_form,
