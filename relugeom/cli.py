@@ -151,7 +151,8 @@ def _check(args: argparse.Namespace) -> int:
         return 1 if violated else 0
     print(_table(["theorem", "statement", "checked", "degenerate skipped", "violations", "seconds"],
                  [(r.name, r.title, r.checked, r.degenerate, r.violations, f"{r.seconds:.1f}") for r in rows]))
-    print(f"{'exhaustive' if args.exhaustive else 'default'} run, {args.jobs} job(s), {seconds:.1f} s wall")
+    engine = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{args.jobs} job(s)"
+    print(f"{'exhaustive' if args.exhaustive else 'default'} run, {engine}, {seconds:.1f} s wall")
     for r in rows:
         if r.first_violation is not None:
             print(f"first violation of {r.name}:")
