@@ -39,7 +39,8 @@ from .network import Network
 from .numbers import exact_matrix, exact_vector
 
 __all__ = [
-    "Case", "Outcome", "Family", "GridFamily", "RandomFamily", "default_batch", "batch_to_json", "batch_from_json",
+    "Case", "Outcome", "Family", "GridFamily", "RandomFamily", "LogRandomFamily", "default_batch", "batch_to_json",
+    "batch_from_json",
 ]
 
 Batch = tuple[tuple[Fraction, ...], ...]
@@ -177,8 +178,9 @@ class RandomFamily:
     """``count`` random rational networks of ``widths``, each with its own batch of distinct samples.
 
     Parameters are ``p/q`` with ``|p| <= max_numerator``, ``1 <= q <= max_denominator``; inputs likewise
-    with ``input_numerator`` and ``input_denominator``. Case ``i`` uses ``numpy.random.default_rng((seed,
-    i))``, so any case can be rebuilt on its own.
+    with ``input_numerator`` and ``input_denominator``; with ``max_exponent > 0`` each parameter is also
+    multiplied by ``2^e``, ``e`` uniform in ``−max_exponent … max_exponent`` (:class:`LogRandomFamily`).
+    Case ``i`` uses ``numpy.random.default_rng((seed, i))``, so any case can be rebuilt on its own.
     """
 
     widths: tuple[int, ...]
@@ -189,19 +191,23 @@ class RandomFamily:
     max_denominator: int = 5
     input_numerator: int = 9
     input_denominator: int = 5
+    max_exponent: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
         if len(self.widths) < 2 or min(self.widths) < 1:
             raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
+        if self.max_exponent < 0:
+            raise ValueError(f"max_exponent must be >= 0, got {self.max_exponent}")
         distinct = (2 * self.input_numerator + 1) * self.input_denominator
         if self.num_samples < 1 or self.num_samples > distinct ** self.widths[0] // 2:
             raise ShapeError(f"num_samples must be between 1 and {distinct ** self.widths[0] // 2}")
 
     @property
     def name(self) -> str:
-        return (f"random {'-'.join(map(str, self.widths))} n={self.num_samples} "
-                f"p/q<={self.max_numerator}/{self.max_denominator} seed={self.seed}")
+        kind, scale = ("lograndom", f" 2^±{self.max_exponent}") if self.max_exponent else ("random", "")
+        return (f"{kind} {'-'.join(map(str, self.widths))} n={self.num_samples} "
+                f"p/q<={self.max_numerator}/{self.max_denominator}{scale} seed={self.seed}")
 
     def __len__(self) -> int:
         return self.count
@@ -210,7 +216,11 @@ class RandomFamily:
         if not 0 <= index < self.count:
             raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
         rng = np.random.default_rng((self.seed, index))
-        params = _random_rational(rng, _num_params(self.widths), self.max_numerator, self.max_denominator)
+        N = _num_params(self.widths)
+        params = _random_rational(rng, N, self.max_numerator, self.max_denominator)
+        if self.max_exponent:
+            exps = rng.integers(-self.max_exponent, self.max_exponent + 1, N)
+            params = [v * Fraction(2) ** int(e) for v, e in zip(params, exps)]
         net = Network.from_parameters(self.widths, params)
         seen: set[tuple[Fraction, ...]] = set()
         batch = []
@@ -248,7 +258,7 @@ def default_batch(n0: int, n: int) -> Batch:
 
 
 @dataclass(frozen=True)
-class LogRandomFamily:
+class LogRandomFamily(RandomFamily):
     """Random networks whose parameters span many orders of magnitude: ``(p/q) · 2^e``.
 
     Each parameter is ``p/q`` as in :class:`RandomFamily` (``|p| <= max_numerator`` so it can be 0,
@@ -269,51 +279,5 @@ class LogRandomFamily:
     True
     """
 
-    widths: tuple[int, ...]
-    num_samples: int
-    count: int
-    seed: int = 0
-    max_numerator: int = 5
-    max_denominator: int = 5
     max_exponent: int = 60
-    input_numerator: int = 9
-    input_denominator: int = 5
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
-        if len(self.widths) < 2 or min(self.widths) < 1:
-            raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
-        if self.max_exponent < 0:
-            raise ValueError(f"max_exponent must be >= 0, got {self.max_exponent}")
-        distinct = (2 * self.input_numerator + 1) * self.input_denominator
-        if self.num_samples < 1 or self.num_samples > distinct ** self.widths[0] // 2:
-            raise ShapeError(f"num_samples must be between 1 and {distinct ** self.widths[0] // 2}")
-
-    @property
-    def name(self) -> str:
-        return (f"lograndom {'-'.join(map(str, self.widths))} n={self.num_samples} "
-                f"p/q<={self.max_numerator}/{self.max_denominator} 2^±{self.max_exponent} seed={self.seed}")
-
-    def __len__(self) -> int:
-        return self.count
-
-    def case(self, index: int) -> Case:
-        if not 0 <= index < self.count:
-            raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
-        rng = np.random.default_rng((self.seed, index))
-        N = _num_params(self.widths)
-        base = _random_rational(rng, N, self.max_numerator, self.max_denominator)
-        exps = rng.integers(-self.max_exponent, self.max_exponent + 1, N)
-        params = [v * Fraction(2) ** int(e) for v, e in zip(base, exps)]
-        net = Network.from_parameters(self.widths, params)
-        seen: set[tuple[Fraction, ...]] = set()
-        batch = []
-        while len(batch) < self.num_samples:
-            x = tuple(_random_rational(rng, self.widths[0], self.input_numerator, self.input_denominator))
-            if x not in seen:
-                seen.add(x)
-                batch.append(x)
-        return Case(net, tuple(batch), seed=int(rng.integers(2**62)), family=self.name, index=index)
-
-
-__all__ += ["LogRandomFamily"]
