@@ -30,7 +30,9 @@ complete invariant, so that ``are_equivalent`` can decide equivalence by compari
 Equal canonical forms ⇔ equivalent, except in one corner the form cannot settle: a neuron that computes
 0 whose outgoing weights reach only neurons that also compute 0 (a free scale on both sides).
 :func:`are_equivalent` raises in that case rather than guess; :func:`canonical_form` still returns a
-network equivalent to its argument. [GLR23] shows that functionally equal networks can still have
+network equivalent to its argument. A neuron that computes 0 has pre-activation exactly 0 on every input,
+so the corner only concerns networks that are degenerate everywhere (SPEC §2); on any network with a
+non-degenerate input the form is complete. [GLR23] shows that functionally equal networks can still have
 different canonical forms (hidden symmetries).
 
 References
