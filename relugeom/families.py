@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol, Sequence
 import numpy as np
 
 from .exceptions import ShapeError
-from .network import Network
+from .network import Network, num_parameters, random_fractions
 from .numbers import exact_matrix, exact_vector
 
 __all__ = [
@@ -120,10 +120,6 @@ def _fmt_values(values: Sequence[Fraction]) -> str:
     return "{" + ",".join(str(v) for v in values) + "}"
 
 
-def _num_params(widths: Sequence[int]) -> int:
-    return sum(widths[k + 1] * (widths[k] + 1) for k in range(len(widths) - 1))
-
-
 @dataclass(frozen=True)
 class GridFamily:
     """Every network of ``widths`` with each parameter in ``values``, all on the batch ``inputs``.
@@ -151,12 +147,12 @@ class GridFamily:
         return f"grid {'-'.join(map(str, self.widths))} {_fmt_values(self.values)} n={len(self.inputs)}{seed}"
 
     def __len__(self) -> int:
-        return len(self.values) ** _num_params(self.widths)
+        return len(self.values) ** num_parameters(self.widths)
 
     def case(self, index: int) -> Case:
         if not 0 <= index < len(self):
             raise IndexError(f"case index {index} out of range 0 … {len(self) - 1}")
-        N, base = _num_params(self.widths), len(self.values)
+        N, base = num_parameters(self.widths), len(self.values)
         digits = []
         rest = index
         for _ in range(N):
@@ -165,12 +161,6 @@ class GridFamily:
         params = [self.values[d] for d in reversed(digits)]
         return Case(Network.from_parameters(self.widths, params), self.inputs,
                     seed=self.seed * 1_000_003 + index, family=self.name, index=index)
-
-
-def _random_rational(rng: np.random.Generator, size: int, max_num: int, max_den: int) -> list[Fraction]:
-    nums = rng.integers(-max_num, max_num + 1, size)
-    dens = rng.integers(1, max_den + 1, size)
-    return [Fraction(int(p), int(q)) for p, q in zip(nums, dens)]
 
 
 @dataclass(frozen=True)
@@ -216,8 +206,8 @@ class RandomFamily:
         if not 0 <= index < self.count:
             raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
         rng = np.random.default_rng((self.seed, index))
-        N = _num_params(self.widths)
-        params = _random_rational(rng, N, self.max_numerator, self.max_denominator)
+        N = num_parameters(self.widths)
+        params = random_fractions(rng, N, self.max_numerator, self.max_denominator)
         if self.max_exponent:
             exps = rng.integers(-self.max_exponent, self.max_exponent + 1, N)
             params = [v * Fraction(2) ** int(e) for v, e in zip(params, exps)]
@@ -225,7 +215,7 @@ class RandomFamily:
         seen: set[tuple[Fraction, ...]] = set()
         batch = []
         while len(batch) < self.num_samples:
-            x = tuple(_random_rational(rng, self.widths[0], self.input_numerator, self.input_denominator))
+            x = tuple(random_fractions(rng, self.widths[0], self.input_numerator, self.input_denominator))
             if x not in seen:
                 seen.add(x)
                 batch.append(x)

@@ -27,7 +27,7 @@ import numpy as np
 from .exceptions import FloatRangeError, FormatError, ShapeError
 from .numbers import Matrix, exact_matrix, exact_vector, integer_scaling
 
-__all__ = ["Network", "FORMAT_NAME", "FORMAT_VERSION"]
+__all__ = ["Network", "FORMAT_NAME", "FORMAT_VERSION", "num_parameters", "random_fractions"]
 
 FORMAT_NAME = "relugeom-network"
 FORMAT_VERSION = 1
@@ -124,7 +124,7 @@ class Network:
         True
         """
         widths = tuple(int(w) for w in widths)
-        expected = sum(widths[k + 1] * (widths[k] + 1) for k in range(len(widths) - 1))
+        expected = num_parameters(widths)
         if len(params) != expected:
             raise ShapeError(f"widths {widths} need {expected} parameters, got {len(params)}")
         layers, pos = [], 0
@@ -143,7 +143,7 @@ class Network:
         True
         """
         rng = np.random.default_rng(seed)
-        return cls.from_parameters(widths, [int(v) for v in rng.integers(low, high + 1, _count(widths))])
+        return cls.from_parameters(widths, [int(v) for v in rng.integers(low, high + 1, num_parameters(widths))])
 
     @classmethod
     def random_rational(
@@ -155,10 +155,8 @@ class Network:
         True
         """
         rng = np.random.default_rng(seed)
-        n = _count(widths)
-        num = rng.integers(-max_numerator, max_numerator + 1, n)
-        den = rng.integers(1, max_denominator + 1, n)
-        return cls.from_parameters(widths, [Fraction(int(p), int(q)) for p, q in zip(num, den)])
+        return cls.from_parameters(widths, random_fractions(rng, num_parameters(widths), max_numerator,
+                                                            max_denominator))
 
     @classmethod
     def random_he(cls, widths: Sequence[int], seed: int = 0, bias_std: float = 0.1) -> "Network":
@@ -225,7 +223,7 @@ class Network:
     @property
     def num_params(self) -> int:
         """N = Σ n_{k+1}(n_k + 1)."""
-        return _count(self.widths)
+        return num_parameters(self.widths)
 
     @property
     def num_hidden(self) -> int:
@@ -333,5 +331,23 @@ class Network:
         return f"Network(widths={self.widths}, num_params={self.num_params})"
 
 
-def _count(widths: Sequence[int]) -> int:
+def num_parameters(widths: Sequence[int]) -> int:
+    """N = Σ n_{k+1}(n_k + 1) for widths (n0, …, nL).
+
+    >>> num_parameters((2, 3, 1))
+    13
+    """
     return sum(int(widths[k + 1]) * (int(widths[k]) + 1) for k in range(len(widths) - 1))
+
+
+def random_fractions(rng: np.random.Generator, size: int, max_numerator: int, max_denominator: int
+                     ) -> list[Fraction]:
+    """``size`` rationals ``p/q``, ``|p| <= max_numerator``, ``1 <= q <= max_denominator`` (numerators drawn
+    first, then denominators).
+
+    >>> [str(v) for v in random_fractions(np.random.default_rng(0), 3, 5, 5)]
+    ['2', '1', '0']
+    """
+    nums = rng.integers(-max_numerator, max_numerator + 1, size)
+    dens = rng.integers(1, max_denominator + 1, size)
+    return [Fraction(int(p), int(q)) for p, q in zip(nums, dens)]
