@@ -33,7 +33,7 @@ from typing import Sequence
 
 from .dimension import compare_methods, dimension_report
 from .exceptions import RelugeomError
-from .io import load_embedded_inputs, load_inputs, load_network
+from .io import load_inputs, load_network_and_inputs
 
 __all__ = ["main", "build_parser"]
 
@@ -82,13 +82,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _dim(args: argparse.Namespace) -> int:
-    net = load_network(args.network)
+    net, X = load_network_and_inputs(args.network)
     if args.inputs is not None:
         X = load_inputs(args.inputs)
-    else:
-        X = load_embedded_inputs(args.network)
-        if X is None:
-            raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
+    elif X is None:
+        raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
     rep = dimension_report(net, X, args.method, at_zero=args.at_zero, seed=args.seed,
                            certify_timeout=args.certify_timeout, tol=args.tol)
     comparison = None

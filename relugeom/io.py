@@ -6,8 +6,8 @@ they spell (``0.1`` is 1/10), never through a binary float. CSV inputs: one samp
 syntax; blank lines and lines starting with ``#`` are skipped.
 
 A *counterexample file* (``"format": "relugeom-counterexample"``, written by ``relugeom search``) holds a
-network under ``"network"`` and its batch under ``"inputs"``: :func:`load_network` reads its network and
-:func:`load_embedded_inputs` its batch, so ``relugeom dim CE.json`` re-checks it.
+network under ``"network"`` and its batch under ``"inputs"``: :func:`load_network_and_inputs` reads both in
+one pass, so ``relugeom dim CE.json`` re-checks it.
 
 Examples
 --------
@@ -35,7 +35,9 @@ from .exceptions import FormatError, RelugeomError
 from .network import Network
 from .numbers import Matrix, exact_matrix
 
-__all__ = ["load_network", "save_network", "load_inputs", "save_inputs", "load_embedded_inputs"]
+__all__ = [
+    "load_network", "load_network_and_inputs", "save_network", "load_inputs", "save_inputs", "load_json",
+]
 
 COUNTEREXAMPLE_FORMAT = "relugeom-counterexample"
 
@@ -50,35 +52,35 @@ def _read_text(path: str | os.PathLike, what: str) -> str:
         raise FormatError(f"cannot read {what} file {os.fspath(path)}: {err.strerror}") from None
 
 
-def _load_json(path: str | os.PathLike) -> Any:
-    text = _read_text(path, "network")
+def load_json(path: str | os.PathLike, what: str = "network", parse_float: Any = Decimal) -> Any:
+    """Parse a JSON file; :class:`FormatError` naming ``what`` if it is missing or malformed.
+
+    JSON floats become the decimals they spell (``parse_float=Decimal``, for exact numbers) unless
+    ``parse_float=float`` is asked for (measured quantities such as singular values).
+    """
+    text = _read_text(path, what)
     try:
-        return json.loads(text, parse_float=Decimal)
+        return json.loads(text, parse_float=parse_float)
     except json.JSONDecodeError as err:
         raise FormatError(f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, "
                           f"column {err.colno}") from None
 
 
-def load_network(path: str | os.PathLike) -> Network:
-    """Read a network JSON file (JSON floats as the decimals they spell), or a counterexample's network."""
-    data = _load_json(path)
-    if isinstance(data, dict) and data.get("format") == COUNTEREXAMPLE_FORMAT:
-        data = data.get("network")
+def load_network_and_inputs(path: str | os.PathLike) -> tuple[Network, Matrix | None]:
+    """A network file's network and None, or a counterexample file's network and its batch (one read)."""
+    data = load_json(path)
+    embedded = isinstance(data, dict) and data.get("format") == COUNTEREXAMPLE_FORMAT
     try:
-        return Network.from_dict(data)
+        net = Network.from_dict(data.get("network") if embedded else data)
+        inputs = exact_matrix(data.get("inputs"), "inputs") if embedded else None
     except RelugeomError as err:
         raise type(err)(f"{os.fspath(path)}: {err}") from None
+    return net, inputs
 
 
-def load_embedded_inputs(path: str | os.PathLike) -> Matrix | None:
-    """The batch stored in a counterexample file (key ``"inputs"``), or None for a plain network file."""
-    data = _load_json(path)
-    if not (isinstance(data, dict) and data.get("format") == COUNTEREXAMPLE_FORMAT):
-        return None
-    try:
-        return exact_matrix(data.get("inputs"), "inputs")
-    except RelugeomError as err:
-        raise FormatError(f"{os.fspath(path)}: {err}") from None
+def load_network(path: str | os.PathLike) -> Network:
+    """Read a network JSON file (JSON floats as the decimals they spell), or a counterexample's network."""
+    return load_network_and_inputs(path)[0]
 
 
 def save_network(net: Network, path: str | os.PathLike) -> None:

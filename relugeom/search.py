@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterator, Literal, Mapping
 
 from .exceptions import FormatError, RelugeomError, ShapeError
-from .io import COUNTEREXAMPLE_FORMAT
+from .io import COUNTEREXAMPLE_FORMAT, load_json
 from .families import Case, Family, GridFamily, Outcome, RandomFamily, batch_from_json, batch_to_json, default_batch
 from .network import Network
 from .workunits import run_units, split
@@ -554,11 +554,7 @@ def read_counterexample(path: str | os.PathLike) -> tuple[Case, dict]:
     FormatError
         if the file is not a ``relugeom-counterexample`` version 1.
     """
-    try:
-        with open(path, encoding="utf-8") as fh:
-            data = json.load(fh)
-    except (OSError, json.JSONDecodeError) as err:
-        raise FormatError(f"cannot read counterexample file {path}: {err}") from None
+    data = load_json(path, "counterexample", parse_float=float)
     if not isinstance(data, dict) or data.get("format") != COUNTEREXAMPLE_FORMAT:
         raise FormatError(f"{path}: 'format' must be {COUNTEREXAMPLE_FORMAT!r}")
     if data.get("version") != COUNTEREXAMPLE_VERSION:
