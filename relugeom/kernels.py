@@ -28,8 +28,6 @@ Examples
 
 from __future__ import annotations
 
-import math
-from fractions import Fraction
 
 import flint
 import numpy as np
@@ -37,6 +35,7 @@ import numpy as np
 from .jacobian import ExactJacobian
 from .linalg.source import Hints
 from .network import Network
+from .numbers import integer_scaling
 from .symmetry import symmetry_kernel
 
 __all__ = [
@@ -47,14 +46,9 @@ __all__ = [
 ]
 
 
-def _integer_vector(values: list[Fraction]) -> tuple[int, ...]:
-    den = math.lcm(*(v.denominator for v in values)) if values else 1
-    return tuple(int(v * den) for v in values)
-
-
 def rescaling_vectors(net: Network) -> tuple[tuple[int, ...], ...]:
     """The H rescaling vectors (:func:`relugeom.symmetry.symmetry_kernel`) as integer multiples."""
-    return tuple(_integer_vector(list(u)) for u in symmetry_kernel(net))
+    return tuple(tuple(integer_scaling(u)[0]) for u in symmetry_kernel(net))
 
 
 def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:
