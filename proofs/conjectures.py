@@ -21,11 +21,10 @@ Examples
 
 from __future__ import annotations
 
-import numpy as np
-
 from relugeom.dimension import batch_functional_dimension, dimension_report
 from relugeom.families import Case, LogRandomFamily, Outcome
 from relugeom.jacobian import jacobian
+from relugeom.linalg.floating import float_rank as svd_rank
 from relugeom.patterns import activation_patterns
 from relugeom.perturbation import perturb_within_region
 from relugeom.search import Conjecture
@@ -61,10 +60,9 @@ def float_rank(case: Case) -> Outcome:
     """
     bfd = batch_functional_dimension(case.net, case.inputs)        # DegeneratePointError: degenerate
     J = jacobian(case.net, case.inputs, method="float")               # float-only zero: degenerate too
-    r = int(np.linalg.matrix_rank(J))
-    sv = np.linalg.svd(J, compute_uv=False)
-    tol = float(sv.max() * max(J.shape) * np.finfo(np.float64).eps) if sv.size else 0.0
-    q = {"bfd": bfd, "float_rank": r, "singular_values": [float(s) for s in sv], "tolerance": tol}
+    res = svd_rank(J)          # one SVD, numpy.linalg.matrix_rank's rule: S > σ_max · max(m, N) · eps
+    r = res.rank
+    q = {"bfd": bfd, "float_rank": r, "singular_values": list(res.singular_values), "tolerance": res.tolerance}
     return Outcome("violation" if r != bfd else "ok", q,
                    f"float64 rank {r} but exact BFD {bfd}" if r != bfd else "")
 
