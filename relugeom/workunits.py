@@ -18,8 +18,10 @@ that order, so the first counterexample found does not depend on the engine or o
 Examples
 --------
 >>> from relugeom.families import GridFamily, Outcome
+>>> def bias_nonnegative(case):        # "the output bias is >= 0": false for a third of the grid
+...     return Outcome("ok" if case.net.biases[-1][0] >= 0 else "violation")
 >>> fam = GridFamily((1, 1, 1), (-1, 0, 1), inputs=[["1/2"], ["3/2"]])
->>> units = split("demo", _bias_nonnegative, fam, unit_size=30)
+>>> units = split("demo", bias_nonnegative, fam, unit_size=30)
 >>> [(u.start, u.stop) for u in units]
 [(0, 30), (30, 60), (60, 81)]
 >>> totals = summarize(run_units(units))["demo"]
@@ -286,8 +288,3 @@ def summarize(results: Iterable[UnitResult]) -> dict[str, dict]:
             t["first_violation"] = r.first_violation
     return out
 
-
-def _bias_nonnegative(case: Case) -> Outcome:
-    """A toy check for the doctest: 'the output bias is >= 0' (false for a third of the grid)."""
-    b = case.net.biases[-1][0]
-    return Outcome("ok" if b >= 0 else "violation", {"output_bias": str(b)})
