@@ -180,25 +180,12 @@ def _search(args: argparse.Namespace) -> int:
         out = args.out or f"counterexample-{conj.name}.json"
         write_counterexample(result, out)
     if args.json:
-        d = result.to_dict() if result.found else {"conjecture": conj.name, "found": False,
-                                                   "cases_tried": result.cases_tried}
-        d["written_to"] = out
-        print(json.dumps(d))
+        print(json.dumps({**result.to_dict(), "written_to": out}))
         return 0
-    if not result.found:
-        print(f"no counterexample to {conj.name!r} in {result.cases_tried} cases ({result.seconds:.1f} s)")
-        return 0
-    case = result.case
-    print(f"counterexample to {conj.name!r}: {conj.statement}")
-    print(f"  widths {'-'.join(map(str, case.net.widths))}, {len(case.inputs)} samples, "
-          f"found after {result.cases_tried} cases ({result.seconds:.1f} s)")
-    for (W, b) in case.net.layers():
-        print(f"  W = {[[str(v) for v in row] for row in W]}, b = {[str(v) for v in b]}")
-    print(f"  X = {[[str(v) for v in x] for x in case.inputs]}")
-    for key, value in result.quantities.items():
-        if not isinstance(value, (dict, list)) or len(json.dumps(value)) < 80:
-            print(f"  {key}: {json.dumps(value) if isinstance(value, (dict, list)) else value}")
-    print(f"written to {out}; re-check with: relugeom dim {out}")
+    print(f"{conj.name}: {conj.statement}")
+    print(result.summary())
+    if out is not None:
+        print(f"written to {out}; re-check with: relugeom dim {out}")
     return 0
 
 
