@@ -177,6 +177,22 @@ class Network:
         return cls.from_layers(layers)
 
     # ------------------------------------------------------------------ surgery
+    def hidden_layer(self, layer: Any) -> int:
+        """``layer`` checked as a hidden layer index ``0 … L−2`` (the output of affine map ``layer``).
+
+        >>> Network.from_layers([([[1]], [0]), ([[1]], [0])]).hidden_layer(1)
+        Traceback (most recent call last):
+        ...
+        relugeom.exceptions.ShapeError: layer must be a hidden layer index 0 … 0 (the output of affine map k), got 1
+        """
+        hidden = self.num_layers - 1
+        if not isinstance(layer, (int, np.integer)) or not 0 <= layer < hidden:
+            raise ShapeError(
+                f"layer must be a hidden layer index 0 … {hidden - 1} (the output of affine map k), got {layer!r}"
+                if hidden else "this network has no hidden layer, so it has no hidden neurons"
+            )
+        return int(layer)
+
     def without_neuron(self, layer: int, neuron: int) -> "Network":
         """The network with hidden neuron ``(layer, neuron)`` removed (its row, bias and outgoing column).
 
@@ -187,9 +203,7 @@ class Network:
         >>> [str(v) for v in net.without_neuron(0, 1).parameters()]
         ['1', '0', '3', '5']
         """
-        hidden = self.num_layers - 1
-        if not 0 <= layer < hidden:
-            raise ShapeError(f"layer must be a hidden layer index 0 … {hidden - 1}, got {layer}")
+        layer = self.hidden_layer(layer)
         width = self.widths[layer + 1]
         if not 0 <= neuron < width:
             raise ShapeError(f"hidden layer {layer} has neurons 0 … {width - 1}, got {neuron}")

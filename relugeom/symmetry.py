@@ -79,16 +79,6 @@ __all__ = [
 ]
 
 
-def _check_layer(net: Network, layer: int) -> int:
-    hidden = net.num_layers - 1
-    if not isinstance(layer, (int, np.integer)) or not 0 <= layer < hidden:
-        raise ShapeError(
-            f"layer must be a hidden layer index 0 … {hidden - 1} (the output of affine map k), got {layer!r}"
-            if hidden else "this network has no hidden layer, so it has no neuron symmetries"
-        )
-    return int(layer)
-
-
 def _rebuild(weights: list[list[list[Fraction]]], biases: list[list[Fraction]]) -> Network:
     return Network(tuple(tuple(tuple(r) for r in W) for W in weights), tuple(tuple(b) for b in biases))
 
@@ -116,7 +106,7 @@ def permute_neurons(net: Network, layer: int, perm: Sequence[int]) -> Network:
     ...
     relugeom.exceptions.ShapeError: perm must be a permutation of 0 … 1, got [0, 0]
     """
-    k = _check_layer(net, layer)
+    k = net.hidden_layer(layer)
     n = net.widths[k + 1]
     perm = [int(p) for p in perm]
     if sorted(perm) != list(range(n)):
@@ -150,7 +140,7 @@ def rescale_neurons(net: Network, layer: int, scales: Sequence[Any]) -> Network:
     ...
     relugeom.exceptions.RelugeomError: scales must be positive (a scale <= 0 changes the function), got -1 for neuron (0, 1)
     """
-    k = _check_layer(net, layer)
+    k = net.hidden_layer(layer)
     n = net.widths[k + 1]
     if len(scales) != n:
         raise ShapeError(f"hidden layer {k} has {n} neurons but {len(scales)} scales were given")
