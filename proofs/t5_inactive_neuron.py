@@ -60,7 +60,7 @@ from relugeom.families import Case, Family, GridFamily, Outcome
 from relugeom.forward import forward
 from relugeom.jacobian import jacobian
 from relugeom.network import Network
-from relugeom.patterns import activation_patterns
+from relugeom.patterns import activation_patterns, pattern_statistics
 
 from .toy_families import count_flagged, grids, random_nets
 
@@ -76,12 +76,7 @@ POSITIVE_BATCH = (("3/7",), ("1/2",), ("7/4",), ("13/5",))
 
 def inactive_neurons(net: Network, X: Any) -> list[tuple[int, int]]:
     """Hidden neurons (layer, neuron) inactive on every sample (raises DegeneratePointError)."""
-    P = activation_patterns(net, X)
-    dead, pos = [], 0
-    for k, w in enumerate(net.hidden_widths):
-        dead.extend((k, i) for i in range(w) if not P[:, pos + i].any())
-        pos += w
-    return dead
+    return list(pattern_statistics(activation_patterns(net, X), net.hidden_widths).dead_neurons)
 
 
 def neuron_columns(net: Network, layer: int, neuron: int) -> list[int]:
