@@ -6,6 +6,9 @@ The data flow, one module per step (each imports only from the steps to its left
     (exact      (frozen    (exact     (0/1 per    (exact J'   (modular,        (theory's   (BFD, bounds,
     parsing)    Network)   integers)  sample)     or float)    certified,       kernel      comparison)
                                                                 float)           vectors)
+                                        │
+                                        └─▶ regions (exact linear regions, region graph) ─▶ full_dimension
+                                                                                            (exact CFFD)
 
 Beside the flow: ``symmetry`` (permutations, rescalings, canonical forms: acts on a Network only),
 ``perturbation`` (generic points of a parameter region), ``families`` and ``workunits`` (deterministic
@@ -37,6 +40,13 @@ from .exceptions import (
     ShapeError,
 )
 from .forward import forward
+from .full_dimension import (
+    CFFDEstimate,
+    CFFDReport,
+    cffd_report,
+    computable_full_functional_dimension,
+    estimate_cffd,
+)
 from .io import load_inputs, load_network, save_inputs, save_network
 from .jacobian import ExactJacobian, jacobian
 from .linalg import Certificate, RankResult, rank
@@ -44,6 +54,17 @@ from .network import Network
 from .numbers import to_fraction
 from .patterns import activation_patterns, pattern_statistics
 from .perturbation import perturb_within_region
+from .regions import (
+    DegenerateCellWarning,
+    Region,
+    RegionDecomposition,
+    RegionsPerceived,
+    linear_regions,
+    region_decomposition,
+    region_graph,
+    region_of_pattern,
+    regions_perceived,
+)
 from .symmetry import (
     are_equivalent,
     canonical_form,
@@ -78,6 +99,20 @@ __all__ = [
     "are_equivalent",
     "symmetry_kernel",
     "perturb_within_region",
+    "linear_regions",
+    "region_decomposition",
+    "region_graph",
+    "region_of_pattern",
+    "regions_perceived",
+    "Region",
+    "RegionDecomposition",
+    "RegionsPerceived",
+    "DegenerateCellWarning",
+    "computable_full_functional_dimension",
+    "cffd_report",
+    "CFFDReport",
+    "estimate_cffd",
+    "CFFDEstimate",
     "load_network",
     "save_network",
     "load_inputs",

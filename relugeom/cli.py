@@ -8,6 +8,13 @@ Commands:
   of ``proofs/`` (T1–T5): a table of cases checked, degenerate cases skipped and violations;
 * ``relugeom search CONJECTURE [--budget N] [--out FILE] [--jobs K] [--json]`` — search small networks
   for a counterexample, shrink it, write it as JSON (``relugeom search --list`` names the conjectures);
+* ``relugeom regions NET.json [--box=LOW:HIGH[,LOW:HIGH…]] [--graph] [--inputs X.csv] [--plot out.png]
+  [--json]`` — the exact activation regions of R^{n0} or of a box (SPEC §6): counts, a table of patterns,
+  interior points, volumes and facets, the region graph, the regions a batch perceives, a picture
+  (n0 = 1 or 2);
+* ``relugeom cffd NET.json [--sizes 1,2,4,…] [--seed S] [--distribution gaussian|uniform] [--scale S]
+  [--json]`` —
+  the exact computable full functional dimension next to N − H and the sampling estimate BFD(θ, X_n);
 * ``relugeom demo`` — the built-in example where float64 gets the BFD wrong.
 
 ``check`` exits with 1 when a statement is violated; ``search`` exits with 0 whether or not it finds a
@@ -29,11 +36,13 @@ import argparse
 import json
 import sys
 import time
-from typing import Sequence
+from fractions import Fraction
+from typing import Any, Sequence
 
 from .dimension import compare_methods, dimension_report
 from .exceptions import RelugeomError
-from .io import load_inputs, load_network_and_inputs
+from .io import load_inputs, load_network, load_network_and_inputs
+from .numbers import to_fraction
 
 __all__ = ["main", "build_parser"]
 
@@ -78,6 +87,39 @@ def build_parser() -> argparse.ArgumentParser:
                         help="where to write the counterexample (default counterexample-NAME.json)")
     search.add_argument("--no-shrink", action="store_true", help="keep the first counterexample as found")
     scale_out(search)
+
+    regions = sub.add_parser("regions", help="exact activation regions of R^n0 or of a box (SPEC §6)")
+    regions.add_argument("network", help="network JSON file (format relugeom-network, version 1)")
+    regions.add_argument("--box", metavar="SPEC",
+                         help="enumerate inside a box: LOW:HIGH for every coordinate, or LOW:HIGH,LOW:HIGH,… "
+                              "one per coordinate, exact numbers (-1/2:3). Write --box=-2:2 (with '=') "
+                              "when LOW is negative. Default: all of R^n0")
+    regions.add_argument("--inputs", metavar="X.csv",
+                         help="also report the regions this batch perceives, its exact BFD and the "
+                              "per-pattern bound")
+    regions.add_argument("--graph", action="store_true",
+                         help="also build the region graph (regions sharing a facet); drawn by --plot")
+    regions.add_argument("--plot", metavar="OUT.png",
+                         help="draw the regions (n0 = 2, needs --box) or the graph of F (n0 = 1) to a PNG")
+    regions.add_argument("--json", action="store_true", help="print one JSON object")
+    regions.add_argument("--at-zero", choices=["inactive", "active"], default=None,
+                         help="one-sided convention where a neuron is identically zero on an open set "
+                              "(default: such cells are degenerate and reported)")
+    regions.add_argument("--max-regions", type=int, default=200_000, metavar="N",
+                         help="stop with an error beyond N cells (default 200000)")
+
+    cffd = sub.add_parser("cffd", help="exact computable full functional dimension and its sampling estimate")
+    cffd.add_argument("network", help="network JSON file (format relugeom-network, version 1)")
+    cffd.add_argument("--sizes", metavar="1,2,4,…",
+                      help="batch sizes of the sampling estimate (default: powers of two up to 4(N − H)/n_L)")
+    cffd.add_argument("--seed", type=int, default=0, help="seed of the random batches and primes (default 0)")
+    cffd.add_argument("--distribution", choices=["gaussian", "uniform"], default="gaussian",
+                      help="random inputs: N(0, S²) or uniform on [-S, S] per coordinate (default gaussian)")
+    cffd.add_argument("--scale", type=float, default=1.0, metavar="S",
+                      help="spread S of the random inputs (default 1); raise it when breakpoints lie far out")
+    cffd.add_argument("--json", action="store_true", help="print one JSON object")
+    cffd.add_argument("--at-zero", choices=["inactive", "active"], default=None,
+                      help="one-sided convention where a neuron is identically zero on an open set")
     return parser
 
 
@@ -189,10 +231,263 @@ def _search(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ regions, cffd
+BOX_HELP = "write --box=LOW:HIGH (one interval for every coordinate) or --box=LOW:HIGH,LOW:HIGH,… (one per " \
+           "coordinate), e.g. --box=-2:2 or --box=-1/2:3,0:1"
+
+
+def parse_box_spec(spec: str, n0: int) -> tuple[tuple[Fraction, Fraction], ...]:
+    """The CLI's ``--box`` text as exact ``((low, high), …)``, one pair per input coordinate.
+
+    >>> parse_box_spec("-1/2:3", 2)
+    ((Fraction(-1, 2), Fraction(3, 1)), (Fraction(-1, 2), Fraction(3, 1)))
+    >>> parse_box_spec("0:1,-2:0.5", 2)[1]
+    (Fraction(-2, 1), Fraction(1, 2))
+    >>> parse_box_spec("0:1,0:1", 3)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.RelugeomError: --box '0:1,0:1' has 2 intervals but the network has 3 inputs; ...
+    """
+    parts = [p.strip() for p in spec.split(",")]
+    pairs = []
+    for part in parts:
+        ends = part.split(":")
+        if len(ends) != 2 or not all(e.strip() for e in ends):
+            raise RelugeomError(f"--box {spec!r}: cannot read {part!r} as LOW:HIGH; {BOX_HELP}")
+        try:
+            lo, hi = (to_fraction(e.strip(), "--box") for e in ends)
+        except RelugeomError as err:
+            raise RelugeomError(f"--box {spec!r}: {err}; {BOX_HELP}") from None
+        if not lo < hi:
+            raise RelugeomError(f"--box {spec!r}: low {lo} must be below high {hi} in {part!r}")
+        pairs.append((lo, hi))
+    if len(pairs) == 1:
+        pairs = pairs * n0
+    if len(pairs) != n0:
+        raise RelugeomError(f"--box {spec!r} has {len(pairs)} intervals but the network has {n0} inputs; "
+                            f"give one interval for all coordinates or one per coordinate")
+    return tuple(pairs)
+
+
+def _short(v: Fraction, width: int = 10) -> str:
+    """A Fraction as 'p/q' when short, else '≈' and 4 significant digits."""
+    text = str(v)
+    return text if len(text) <= width else f"≈{float(v):.4g}"
+
+
+def _volume_name(n0: int) -> str:
+    return {1: "length", 2: "area"}.get(n0, "volume")
+
+
+def _domain(box: Any, n0: int) -> str:
+    if box is None:
+        return f"R^{n0}"
+    return " × ".join(f"[{lo}, {hi}]" for lo, hi in box)
+
+
+def _region_json(r: Any, n0: int) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "index": r.index,
+        "pattern": r.pattern_string,
+        "interior_point": [str(v) for v in r.interior_point],
+        "bounded": r.bounded,
+        "volume": None if r.volume is None else str(r.volume),
+        "facets": [{"normal": list(f.normal), "offset": f.offset, "sources": [list(s) for s in f.sources]}
+                   for f in r.inequalities],
+        "output_weight": [[str(v) for v in row] for row in r.output_weight],
+        "output_bias": [str(v) for v in r.output_bias],
+    }
+    if r.interval is not None:
+        d["interval"] = [None if v is None else str(v) for v in r.interval]
+    if r.vertices is not None:
+        d["vertices"] = [[str(v) for v in pt] for pt in r.vertices]
+    return d
+
+
+def _regions(args: argparse.Namespace) -> int:
+    from .regions import region_decomposition, region_graph, regions_perceived
+
+    net = load_network(args.network)
+    n0 = net.input_dim
+    box = None if args.box is None else parse_box_spec(args.box, n0)
+    if args.plot is not None:
+        if n0 not in (1, 2):
+            raise RelugeomError(f"--plot draws networks with n0 = 1 or 2 inputs; {args.network} has n0 = {n0} "
+                                f"(list its regions without --plot, or with --json)")
+        if n0 == 2 and box is None:
+            raise RelugeomError("--plot of a network with 2 inputs needs a box, since regions of R^2 may be "
+                                "unbounded: add e.g. --box=-3:3")
+    if args.max_regions is not None and args.max_regions < 1:
+        raise RelugeomError(f"--max-regions must be a positive number of cells, got {args.max_regions}")
+    X = None if args.inputs is None else load_inputs(args.inputs)
+    dec = region_decomposition(net, box, at_zero=args.at_zero, max_regions=args.max_regions)
+    graph = region_graph(dec) if args.graph else None
+    seen = report = None
+    sample_region: list[int | None] = []
+    if X is not None:
+        report = dimension_report(net, X, "exact", at_zero=args.at_zero)
+        seen = regions_perceived(net, X, at_zero=args.at_zero)
+        index_of = {r.pattern: r.index for r in dec.regions}
+        pattern_of = [None if r is None else r.pattern for r in seen.regions]
+        in_box = [box is None or all(lo <= v <= hi for v, (lo, hi) in zip(x, box)) for x in X]
+        sample_region = [index_of.get(pattern_of[k]) if inside else None
+                         for k, inside in zip(seen.sample_region, in_box)]
+    if args.plot is not None:
+        from .regions.picture import plot_regions
+
+        plot_regions(dec, inputs=X, show_graph=args.graph, path=args.plot)
+    if args.json:
+        out: dict[str, Any] = {
+            "widths": list(net.widths),
+            "num_params": net.num_params,
+            "num_hidden": net.num_hidden,
+            "box": None if box is None else [[str(lo), str(hi)] for lo, hi in box],
+            "num_regions": len(dec.regions),
+            "num_bounded": sum(1 for r in dec.regions if r.bounded),
+            "degenerate_cells": len(dec.degenerate),
+            "degenerate": [{"layer": c.layer, "neuron": c.neuron, "point": [str(v) for v in c.point],
+                            "message": c.message()} for c in dec.degenerate],
+            "regions": [_region_json(r, n0) for r in dec.regions],
+        }
+        if graph is not None:
+            out["graph"] = {"num_edges": graph.number_of_edges(),
+                            "edges": sorted([min(i, j), max(i, j)] for i, j in graph.edges())}
+        if report is not None:
+            out["inputs"] = {"num_samples": report.num_samples, "bfd": report.bfd,
+                             "regions_perceived": seen.num_regions, "pattern_bound": report.bound_patterns,
+                             "sample_region": sample_region}
+        if args.plot is not None:
+            out["plot"] = args.plot
+        print(json.dumps(out))
+        return 0
+
+    print(f"network widths {net.widths}: N = {net.num_params}, H = {net.num_hidden}")
+    print(f"domain: {_domain(box, n0)}")
+    n = len(dec.regions)
+    if box is None:
+        bounded = sum(1 for r in dec.regions if r.bounded)
+        print(f"regions: {n} ({bounded} bounded, {n - bounded} unbounded)")
+    else:
+        total = sum((r.volume for r in dec.regions), Fraction(0)) if all(r.volume is not None
+                                                                         for r in dec.regions) else None
+        print(f"regions: {n}" + ("" if total is None else f" (total {_volume_name(n0)} {total})"))
+    if dec.degenerate:
+        print(f"degenerate cells: {len(dec.degenerate)}; the first: {dec.degenerate[0].message()}")
+    else:
+        print("degenerate cells: 0")
+    header = ["#", "pattern", "interior point", "bounded", _volume_name(n0), "facets"]
+    if graph is not None:
+        header.append("degree")
+    counts: dict[int, int] = {}
+    if X is not None:
+        header.append("samples")
+        for k in sample_region:
+            if k is not None:
+                counts[k] = counts.get(k, 0) + 1
+    rows = []
+    for r in dec.regions[:20]:
+        vol = "∞" if r.bounded is False else ("-" if r.volume is None else _short(r.volume))
+        row: list[object] = [r.index, r.pattern_string, "(" + ", ".join(_short(v) for v in r.interior_point) + ")",
+                             "yes" if r.bounded else "no", vol, len(r.inequalities)]
+        if graph is not None:
+            row.append(graph.degree(r.index))
+        if X is not None:
+            row.append(counts.get(r.index, 0))
+        rows.append(row)
+    if rows:
+        print(_table(header, rows))
+    if n > 20:
+        print(f"… {n - 20} more regions (--json lists them all)")
+    if graph is not None:
+        print(f"region graph: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} edges "
+              f"(regions sharing a facet)")
+    if report is not None:
+        outside = sum(1 for k in sample_region if k is None)
+        where = f"; {outside} of them outside the box" if box is not None and outside else ""
+        print(f"inputs {args.inputs}: {report.num_samples} samples{where}")
+        print(f"  regions perceived {seen.num_regions}; BFD {report.bfd} (exact); "
+              f"per-pattern bound {report.bound_patterns}; N − H {report.bound_params}")
+        if len(net.hidden_widths) == 1:
+            print(f"  one hidden layer: regions perceived {seen.num_regions}; per-pattern bound "
+                  f"{report.bound_patterns} (n_L Σ_r min(n_r, n0 + 1), so BFD ≤ {report.bound_patterns})")
+    if args.plot is not None:
+        print(f"picture written to {args.plot}")
+    return 0
+
+
+def _parse_sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise RelugeomError(f"--sizes {text!r}: give positive integers separated by commas, e.g. "
+                            f"--sizes 1,2,4,8") from None
+    if not sizes or min(sizes) < 1:
+        raise RelugeomError(f"--sizes {text!r}: give positive integers separated by commas, e.g. --sizes 1,2,4,8")
+    return sizes
+
+
+def _cffd(args: argparse.Namespace) -> int:
+    from .full_dimension import cffd_report, estimate_cffd
+
+    net = load_network(args.network)
+    sizes = None if args.sizes is None else _parse_sizes(args.sizes)
+    rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed)
+    if not args.scale > 0 or args.scale == float("inf"):
+        raise RelugeomError(f"--scale must be a positive finite number, got {args.scale}")
+    est = estimate_cffd(net, sizes, args.distribution, args.seed, scale=args.scale, exact=rep.cffd)
+    if args.json:
+        estimate = est.to_dict()
+        estimate.setdefault("scale", args.scale)
+        print(json.dumps({**rep.to_dict(), "estimate": estimate}))
+        return 0
+    n0 = net.input_dim
+    print(f"network widths {net.widths}: N = {net.num_params}, H = {net.num_hidden}")
+    why = ("no degeneracies beyond the rescalings" if rep.deficit == 0
+           else "degeneracies beyond the rescalings, e.g. hidden symmetries or neurons never active")
+    rows = [
+        ("CFFD (exact)", str(rep.cffd) + (" (certified)" if rep.certified else "")),
+        ("N − H", f"{rep.upper_bound} (deficit {rep.deficit}: {why})"),
+        (f"regions of R^{n0}", rep.num_regions),
+        ("stacked batch X*", f"{rep.num_samples} samples (n0 + 1 = {n0 + 1} per region)"),
+        ("degenerate cells", rep.degenerate_cells),
+    ]
+    width = max(len(k) for k, _ in rows)
+    for key, value in rows:
+        print(f"{key:<{width}}  {value}")
+    print(f"sampling estimate: BFD on nested random batches ({est.distribution}, scale {args.scale:g}, "
+          f"seed {est.seed})")
+    print(_table(["n", "BFD", "regions perceived", "per-pattern bound"],
+                 [(r["n"], r["bfd"], r["regions_perceived"], r["pattern_bound"]) for r in est.rows]))
+    if est.degenerate_dropped:
+        print(f"({est.degenerate_dropped} exactly degenerate random samples were redrawn)")
+    if est.first_reached is not None:
+        print(f"BFD(X_n) first reaches the exact CFFD {rep.cffd} at n = {est.first_reached}")
+    else:
+        print(f"BFD(X_n) stays below the exact CFFD {rep.cffd} up to n = {est.sizes[-1]}; "
+              f"try larger --sizes, or a --scale that reaches every region")
+    return 0
+
+
+def _glue_negative_box(argv: list[str]) -> list[str]:
+    """``--box -2:2`` as ``--box=-2:2`` (argparse would read ``-2:2`` as an option)."""
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        nxt = argv[i + 1] if i + 1 < len(argv) else ""
+        if a == "--box" and len(nxt) > 1 and nxt[0] == "-" and (nxt[1].isdigit() or nxt[1] == "."):
+            out.append(f"--box={nxt}")
+            i += 2
+            continue
+        out.append(a)
+        i += 1
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_glue_negative_box(sys.argv[1:] if argv is None else list(argv)))
     try:
         if args.command == "demo":
             from .demo import run_demo
@@ -202,6 +497,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "search":
             return _search(args)
+        if args.command == "regions":
+            return _regions(args)
+        if args.command == "cffd":
+            return _cffd(args)
         return _dim(args)
     except RelugeomError as err:
         print(f"relugeom: error: {err}", file=sys.stderr)

@@ -1,0 +1,823 @@
+"""Exact decisions about open polyhedra ``P = {x ∈ Q^d : A x < b}`` (strict inequalities).
+
+``A`` (m × d) and ``b`` (length m) hold exact rationals (``int`` or :class:`~fractions.Fraction`, as
+nested lists, tuples or integer/object numpy arrays). Floats are refused: convert them first with
+:func:`relugeom.numbers.to_fraction`. Every row is first rewritten with coprime integers
+(:func:`primitive_inequality`), which changes neither the set nor the sign of anything.
+
+How :func:`strict_feasibility` decides (a float is only ever a guide):
+
+1. **trivial**: rows ``0·x < b_i`` are decided on their own; ``d = 0`` or no constraint left is feasible.
+2. **guided**: a float LP (``scipy.optimize.linprog``, HiGHS) finds a Chebyshev centre ``x`` with radius
+   ``s``. If ``s > 0``, a point with small denominators inside the float ball (the simplest rationals in
+   a box around ``x``), or else ``x`` itself at its exact binary value, is checked against ``A x < b``
+   in exact integer arithmetic.
+3. **dual**: if ``s <= 0``, the constraints carrying the float LP's dual form a support ``S``; the
+   exact null space of ``A_S^T`` (FLINT) is computed and, when it is a single ray that can be signed
+   ``y >= 0`` with ``b·y <= 0``, ``y`` is an exact Farkas certificate.
+4. **simplex**: in every other case an exact rational simplex (fraction-free integer tableau, Bland's
+   rule) decides. If the float dual's support gave a ray that did not qualify, the simplex is first run
+   on the small subsystem ``S`` (an infeasible subsystem certifies the whole system); otherwise, or if
+   ``S`` turns out feasible, on the whole system.
+
+No answer relies on a tolerance: a feasible answer carries a point ``x`` with ``A x < b`` exactly, an
+infeasible one a certificate ``y`` for the alternative of Motzkin's transposition theorem (in its
+Gordan/Farkas form for one strict system): ``A x < b`` has no solution iff there is ``y >= 0``,
+``y != 0`` with ``A^T y = 0`` and ``b·y <= 0``. Both are re-checked by :meth:`Feasibility.verify`.
+
+Examples
+--------
+>>> square = [[1, 0], [-1, 0], [0, 1], [0, -1]]            # 0 < x < 1, 0 < y < 1
+>>> res = strict_feasibility(square, [1, 0, 1, 0])
+>>> res.feasible, res.point, res.verify(square, [1, 0, 1, 0])
+(True, (Fraction(1, 2), Fraction(1, 2)), True)
+>>> res = strict_feasibility([[1], [-1]], [0, 0])           # x < 0 and x > 0
+>>> res.feasible, res.certificate
+(False, (Fraction(1, 1), Fraction(1, 1)))
+>>> is_bounded(square, [1, 0, 1, 0]), irredundant(square + [[1, 1]], [1, 0, 1, 0, 5])
+(True, (0, 1, 2, 3))
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any, Callable, Iterable, NamedTuple, Sequence
+
+import flint
+import numpy as np
+from scipy.optimize import linprog
+
+from ..exceptions import NotExactError, RelugeomError, ShapeError
+
+__all__ = [
+    "Feasibility",
+    "primitive_inequality",
+    "strict_feasibility",
+    "is_bounded",
+    "irredundant",
+    "restrict_to_hyperplane",
+    "float_strict_feasibility",
+]
+
+#: Relative threshold below which a float dual value is taken as zero (it only chooses a support).
+DUAL_SUPPORT_THRESHOLD = 1e-9
+#: Entries with at most this many bits are converted to float64 in one numpy call.
+_NUMPY_FLOAT_BITS = 1000
+_EXACT_TYPES = frozenset((int, Fraction))
+
+
+class _InexactInputError(NotExactError, TypeError):
+    """A float (or other non-exact number) was passed where an exact rational is required."""
+
+
+class _ZeroNormalError(RelugeomError, ValueError):
+    """A hyperplane ``a·x = beta`` was requested with ``a = 0``."""
+
+
+# ------------------------------------------------------------------------------------- input parsing
+def _exact(x: Any, where: str) -> int | Fraction:
+    """One exact entry: ``int`` or ``Fraction`` (numpy integers become ``int``); floats are refused."""
+    t = type(x)
+    if t is int or t is Fraction:
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise _InexactInputError(f"boolean {x!r} at {where} is not accepted as a number; use 0 or 1")
+    if isinstance(x, (int, np.integer)):
+        return int(x)
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, (float, np.floating)):
+        raise _InexactInputError(
+            f"float {x!r} at {where}: polyhedra are decided exactly and take int or Fraction entries; "
+            f"convert floats first, e.g. with relugeom.numbers.to_fraction (exact binary value)"
+        )
+    raise _InexactInputError(
+        f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction"
+    )
+
+
+def _rows_of(A: Any) -> tuple[list, int | None]:
+    """The rows of ``A`` as a list, and the width when it is known without rows (numpy shape)."""
+    if isinstance(A, np.ndarray):
+        if A.ndim != 2:
+            if A.size == 0:
+                return [], None
+            raise ShapeError(f"A must be 2-dimensional, got an array of shape {A.shape}")
+        return (A.tolist() if A.dtype != object else [list(r) for r in A]), A.shape[1]
+    if isinstance(A, (str, bytes)) or not isinstance(A, Iterable):
+        raise ShapeError(f"A must be a 2-D nested sequence, got {type(A).__name__}")
+    return list(A), None
+
+
+def _vector_of(b: Any, name: str) -> list:
+    if isinstance(b, np.ndarray):
+        if b.ndim != 1:
+            raise ShapeError(f"{name} must be 1-dimensional, got an array of shape {b.shape}")
+        return b.tolist() if b.dtype != object else list(b)
+    if isinstance(b, (str, bytes)) or not isinstance(b, Iterable):
+        raise ShapeError(f"{name} must be a sequence of numbers, got {type(b).__name__}")
+    return list(b)
+
+
+def _shaped(A: Any, b: Any) -> tuple[list[list], list, int]:
+    """Rows, right-hand sides and dimension, with the shapes checked (entries not yet converted)."""
+    rows, width = _rows_of(A)
+    rhs = _vector_of(b, "b")
+    if len(rhs) != len(rows):
+        raise ShapeError(f"A has {len(rows)} rows but b has {len(rhs)} entries; they must match")
+    d = width
+    out = []
+    for i, row in enumerate(rows):
+        if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
+            raise ShapeError(f"A row {i} is not a sequence; A must be 2-dimensional")
+        row = list(row)
+        if d is None:
+            d = len(row)
+        elif len(row) != d:
+            raise ShapeError(
+                f"A row {i} has {len(row)} entries but row 0 has {d}; rows must all have the same length"
+            )
+        out.append(row)
+    return out, rhs, (d or 0)
+
+
+def _primitive(a: Sequence, beta: Any, where: str) -> tuple[tuple[int, ...], int, int, int]:
+    """``(p, q, num, den)`` with ``(a, beta) = num/den · (p, q)``, ``num, den > 0``, ``(p, q)`` coprime.
+
+    For ``a = 0`` the result is ``((0, …, 0), sign(beta))`` with ``num/den = |beta|`` (1 if beta = 0).
+    """
+    vals = list(a)
+    types = set(map(type, vals))
+    types.add(type(beta))
+    if not types <= _EXACT_TYPES:  # slow path: convert (numpy integers) or refuse (floats, …)
+        vals = [_exact(x, f"{where}[{j}]") for j, x in enumerate(vals)]
+        beta = _exact(beta, f"b at {where}")
+        types = set(map(type, vals)) | {type(beta)}
+    if Fraction not in types:
+        ints, bi, den = vals, beta, 1
+    else:  # int and Fraction both have .numerator and .denominator
+        den = math.lcm(*[v.denominator for v in vals], beta.denominator)
+        ints = [v.numerator * (den // v.denominator) for v in vals]
+        bi = beta.numerator * (den // beta.denominator)
+    if not any(ints):
+        sgn = (bi > 0) - (bi < 0)
+        return (0,) * len(ints), sgn, (abs(bi) or den), den
+    g = math.gcd(*ints, bi)
+    if g != 1:
+        ints = [v // g for v in ints]
+        bi //= g
+    return tuple(ints), bi, g, den
+
+
+class _System(NamedTuple):
+    rows: list[tuple[int, ...]]  # primitive integer normals
+    rhs: list[int]
+    scale: list[tuple[int, int]]  # (num, den): original row = num/den · primitive row
+    d: int
+
+
+def _parse(A: Any, b: Any) -> _System:
+    rows, rhs, d = _shaped(A, b)
+    prim_rows, prim_rhs, scale = [], [], []
+    for i, (row, beta) in enumerate(zip(rows, rhs)):
+        p, q, num, den = _primitive(row, beta, f"A[{i}]")
+        prim_rows.append(p)
+        prim_rhs.append(q)
+        scale.append((num, den))
+    return _System(prim_rows, prim_rhs, scale, d)
+
+
+def _fraction_system(A: Any, b: Any) -> tuple[list[list[Fraction]], list[Fraction], int]:
+    rows, rhs, d = _shaped(A, b)
+    fr = [[Fraction(_exact(x, f"A[{i}][{j}]")) for j, x in enumerate(r)] for i, r in enumerate(rows)]
+    return fr, [Fraction(_exact(v, f"b[{i}]")) for i, v in enumerate(rhs)], d
+
+
+# ---------------------------------------------------------------------------------- small exact tools
+def primitive_inequality(a: Sequence, beta: Any) -> tuple[tuple[int, ...], int]:
+    """Rewrite ``a·x < beta`` with coprime integers, scaling by a positive number only.
+
+    Parameters
+    ----------
+    a : sequence of int or Fraction
+        The normal vector.
+    beta : int or Fraction
+        The right-hand side.
+
+    Returns
+    -------
+    (tuple of int, int)
+        ``(p, q)`` with ``gcd(p…, q) = 1`` and ``(p, q)`` a positive multiple of ``(a, beta)``. When
+        ``a = 0`` the result is ``((0, …, 0), sign(beta))``.
+
+    Examples
+    --------
+    >>> primitive_inequality([Fraction(1, 2), -1], Fraction(3, 4))
+    ((2, -4), 3)
+    >>> primitive_inequality([0, 0], -5)
+    ((0, 0), -1)
+    """
+    p, q, _, _ = _primitive(list(a), beta, "a")
+    return p, q
+
+
+def _dot(row: Sequence[int], x: Sequence[int]) -> int:
+    return sum(map(operator.mul, row, x))
+
+
+def _simplest_between(ln: int, ld: int, hn: int, hd: int) -> tuple[int, int]:
+    """The simplest rational ``p/q`` (smallest denominator) in ``[ln/ld, hn/hd]`` (``ld, hd > 0``)."""
+    if ln <= 0 <= hn:
+        return 0, 1
+    if hn < 0:
+        p, q = _simplest_between(-hn, hd, -ln, ld)
+        return -p, q
+    terms: list[int] = []
+    while True:
+        fl = ln // ld
+        if fl * ld == ln:
+            p, q = fl, 1
+            break
+        if (fl + 1) * hd <= hn:
+            p, q = fl + 1, 1
+            break
+        terms.append(fl)
+        ln, ld, hn, hd = hd, hn - fl * hd, ld, ln - fl * ld
+    for fl in reversed(terms):
+        p, q = fl * p + q, p
+    return p, q
+
+
+def _common_denominator(point: Sequence[tuple[int, int]]) -> tuple[list[int], int]:
+    den = 1
+    for _, q in point:
+        den = math.lcm(den, q)
+    return [p * (den // q) for p, q in point], den
+
+
+def _strictly_inside(rows: Sequence[Sequence[int]], rhs: Sequence[int], nums: list[int], den: int) -> bool:
+    """``A (nums/den) < b`` exactly, all in integers (den > 0)."""
+    return all(_dot(r, nums) < q * den for r, q in zip(rows, rhs))
+
+
+def _normalised_certificate(values: Sequence[Fraction]) -> tuple[Fraction, ...]:
+    den = 1
+    for v in values:
+        den = math.lcm(den, v.denominator)
+    ints = [int(v * den) for v in values]
+    g = math.gcd(*ints) or 1
+    return tuple(Fraction(v // g) for v in ints)
+
+
+def _certificate_in_original_scale(sys: _System, support: Sequence[int], y: Sequence[int]) -> tuple[Fraction, ...]:
+    """Map a certificate of the primitive rows (on ``support``) to the caller's rows."""
+    full = [Fraction(0)] * len(sys.rows)
+    for i, yi in zip(support, y):
+        num, den = sys.scale[i]
+        full[i] = Fraction(yi * den, num)  # original row = num/den · primitive row
+    return _normalised_certificate(full)
+
+
+# -------------------------------------------------------------------------------------- result type
+@dataclass(frozen=True)
+class Feasibility:
+    """The exact answer to "is ``{x : A x < b}`` non-empty?", with its proof.
+
+    Attributes
+    ----------
+    feasible : bool
+        Whether the open polyhedron is non-empty.
+    point : tuple of Fraction or None
+        When feasible: a point with ``A·point < b`` exactly.
+    certificate : tuple of Fraction or None
+        When infeasible: ``y`` of length m with ``y >= 0``, ``y != 0``, ``A^T y = 0`` and ``b·y <= 0``
+        (Motzkin's transposition theorem), scaled to coprime integers.
+    route : str
+        How it was decided: ``"trivial"``, ``"guided"`` (float LP point verified exactly), ``"dual"``
+        (Farkas certificate built exactly on the float dual's support) or ``"simplex"`` (exact simplex).
+
+    Examples
+    --------
+    >>> res = strict_feasibility([[1], [-1]], [1, 1])
+    >>> res.feasible, res.route, res.verify([[1], [-1]], [1, 1])
+    (True, 'guided', True)
+    >>> Feasibility(True, (Fraction(2),), None, "made up").verify([[1], [-1]], [1, 1])
+    False
+    """
+
+    feasible: bool
+    point: tuple[Fraction, ...] | None
+    certificate: tuple[Fraction, ...] | None
+    route: str
+
+    def verify(self, A: Any, b: Any) -> bool:
+        """Re-check the point or the certificate exactly (plain Fractions), whatever the route.
+
+        Parameters
+        ----------
+        A, b : nested sequence, sequence
+            The system the answer is about.
+
+        Returns
+        -------
+        bool
+            True iff the answer is proved by its point (feasible) or certificate (infeasible).
+
+        Examples
+        --------
+        >>> strict_feasibility([[0, 1]], [-2]).verify([[0, 1]], [-2])
+        True
+        """
+        rows, rhs, d = _fraction_system(A, b)
+        if self.feasible:
+            if self.point is None or self.certificate is not None:
+                return False
+            x = [Fraction(_exact(v, "point")) for v in self.point]
+            if rows and len(x) != d:
+                return False
+            return all(sum((a * v for a, v in zip(r, x)), Fraction(0)) < q for r, q in zip(rows, rhs))
+        y = self.certificate
+        if y is None or self.point is not None or len(y) != len(rows):
+            return False
+        y = [Fraction(_exact(v, "certificate")) for v in y]
+        if any(v < 0 for v in y) or not any(y):
+            return False
+        if any(sum((r[j] * v for r, v in zip(rows, y)), Fraction(0)) != 0 for j in range(d)):
+            return False
+        return sum((q * v for q, v in zip(rhs, y)), Fraction(0)) <= 0
+
+
+def _internal(message: str) -> RelugeomError:
+    return RelugeomError(f"internal error in relugeom.regions.polyhedra: {message}; please report it")
+
+
+# --------------------------------------------------------------------------------------- float guide
+def _normalised_float(rows: Sequence[Sequence[int]], rhs: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Rows divided by their largest |entry|, in float64; None if a right-hand side overflows."""
+    maxes = [max(map(abs, r)) for r in rows]
+    big = max(max(m.bit_length() for m in maxes), max(abs(q).bit_length() for q in rhs))
+    if big <= _NUMPY_FLOAT_BITS:
+        M = np.array(maxes, dtype=np.float64)
+        A = np.array(rows, dtype=np.float64) / M[:, None]
+        bb = np.array(rhs, dtype=np.float64) / M
+        return A, bb
+    try:  # int / int is correctly rounded; only the ratio has to fit in a float
+        A = np.array([[v / m for v in r] for r, m in zip(rows, maxes)], dtype=np.float64)
+        bb = np.array([q / m for q, m in zip(rhs, maxes)], dtype=np.float64)
+    except OverflowError:
+        return None
+    return A, bb
+
+
+class _ChebyshevLP(NamedTuple):
+    x: np.ndarray
+    s: float
+    duals: np.ndarray  # |dual value| per constraint
+
+
+def _chebyshev_lp(A: np.ndarray, bb: np.ndarray) -> _ChebyshevLP | None:
+    """max s s.t. A x + ‖A_i‖ s <= b, s <= 1 (x, s free): always feasible and bounded."""
+    m, d = A.shape
+    norms = np.sqrt(np.einsum("ij,ij->i", A, A))
+    c = np.zeros(d + 1)
+    c[-1] = -1.0
+    try:
+        res = linprog(
+            c,
+            A_ub=np.column_stack([A, norms]),
+            b_ub=bb,
+            bounds=[(None, None)] * d + [(None, 1.0)],
+            method="highs",
+            options={"presolve": False},
+        )
+    except (ValueError, ArithmeticError):
+        return None
+    if res.status != 0 or res.x is None:
+        return None
+    x = np.asarray(res.x, dtype=np.float64)
+    duals = getattr(getattr(res, "ineqlin", None), "marginals", None)
+    duals = np.abs(np.asarray(duals, dtype=np.float64)) if duals is not None else np.zeros(m)
+    if not np.all(np.isfinite(x)):
+        return None
+    return _ChebyshevLP(x[:d], float(x[d]), duals)
+
+
+def _guided_point(rows, rhs, x: np.ndarray, s: float) -> tuple[Fraction, ...] | None:
+    """An exact point of ``A x < b`` near the float centre ``x`` (radius ``s``), or None."""
+    d = len(x)
+    r = min(s, 1.0) / (4.0 * math.sqrt(d))
+    simple = []
+    for v in x.tolist():
+        ln, ld = (v - r).as_integer_ratio()
+        hn, hd = (v + r).as_integer_ratio()
+        simple.append(_simplest_between(ln, ld, hn, hd))
+    for cand in (simple, [v.as_integer_ratio() for v in x.tolist()]):
+        nums, den = _common_denominator(cand)
+        if _strictly_inside(rows, rhs, nums, den):
+            return tuple(Fraction(p, q) for p, q in cand)
+    return None
+
+
+def _dual_ray(rows, rhs, support: Sequence[int], d: int) -> list[int] | None:
+    """The exact ray ``y >= 0`` of ``null(A_S^T)`` with ``b_S·y <= 0`` when the null space is a line."""
+    k = len(support)
+    M = flint.fmpz_mat([[rows[i][j] for i in support] for j in range(d)]) if d else None
+    if M is None:
+        return None
+    X, nullity = M.nullspace()
+    if nullity != 1:
+        return None
+    y = [int(X[i, 0]) for i in range(k)]
+    if all(v <= 0 for v in y):
+        y = [-v for v in y]
+    elif not all(v >= 0 for v in y):
+        return None
+    g = math.gcd(*y)
+    if g == 0:
+        return None
+    y = [v // g for v in y]
+    if sum(rhs[i] * v for i, v in zip(support, y)) > 0:
+        return None
+    if any(sum(rows[i][j] * v for i, v in zip(support, y)) for j in range(d)):
+        raise _internal("FLINT null-space vector is not in the null space")
+    return y
+
+
+# ------------------------------------------------------------------------------------- exact simplex
+def _exact_simplex(rows: Sequence[Sequence[int]], rhs: Sequence[int], d: int) -> tuple[bool, list]:
+    """Decide ``A x < b`` exactly (integer rows, d >= 1, m >= 1).
+
+    Solves ``max s`` s.t. ``A x − b t + s <= 0``, ``−t + s <= 0``, ``s <= 1``, ``x = x⁺ − x⁻``,
+    ``x⁺, x⁻, t, s >= 0`` with a fraction-free (integer-preserving) tableau and Bland's rule; the origin
+    is a feasible start. Returns ``(True, point)`` with exact Fractions when ``s* > 0`` and
+    ``(False, y)`` with integers ``y`` (the optimal dual of the first m rows) when ``s* = 0``.
+    """
+    m = len(rows)
+    nvar = 2 * d + 2
+    ncols = nvar + m + 2
+    T: list[list[int]] = []
+    for i, (r, q) in enumerate(zip(rows, rhs)):
+        row = list(r) + [-v for v in r] + [-q, 1] + [0] * (m + 2) + [0]
+        row[nvar + i] = 1
+        T.append(row)
+    row = [0] * (2 * d) + [-1, 1] + [0] * (m + 2) + [0]
+    row[nvar + m] = 1
+    T.append(row)
+    row = [0] * (2 * d) + [0, 1] + [0] * (m + 2) + [1]
+    row[nvar + m + 1] = 1
+    T.append(row)
+    z = [0] * (ncols + 1)
+    z[2 * d + 1] = -1
+    basis = list(range(nvar, ncols))
+    D = 1
+    nrows = m + 2
+    while True:
+        c = next((j for j in range(ncols) if z[j] < 0), -1)
+        if c < 0:
+            break
+        r = -1
+        for i in range(nrows):
+            a = T[i][c]
+            if a > 0:
+                if r < 0:
+                    r, ra, rb = i, a, T[i][-1]
+                    continue
+                lhs, rhs_ = T[i][-1] * ra, rb * a
+                if lhs < rhs_ or (lhs == rhs_ and basis[i] < basis[r]):
+                    r, ra, rb = i, a, T[i][-1]
+        if r < 0:
+            raise _internal("the exact simplex found an unbounded direction for a bounded objective")
+        p, Tr = T[r][c], T[r]
+        for i in range(nrows):
+            if i == r:
+                continue
+            Ti, f = T[i], T[i][c]
+            if f == 0:
+                if p != D:
+                    T[i] = [(p * v) // D for v in Ti]
+            else:
+                T[i] = [(p * v - f * w) // D for v, w in zip(Ti, Tr)]
+        f = z[c]
+        z = [(p * v - f * w) // D for v, w in zip(z, Tr)]
+        basis[r] = c
+        D = p
+    value = {basis[i]: T[i][-1] for i in range(nrows)}  # variable = value / D
+    s_num = value.get(2 * d + 1, 0)
+    if s_num > 0:
+        t_num = value.get(2 * d, 0)
+        if t_num <= 0:
+            raise _internal("the exact simplex returned s > 0 with t <= 0")
+        xs = [value.get(j, 0) - value.get(d + j, 0) for j in range(d)]
+        # every row: a·(x/t) − b <= −s/t; a box of half-width r keeps it strict when r·‖a‖₁ < s/t
+        l1 = max(sum(map(abs, row)) for row in rows)
+        rn, rd = s_num, 2 * t_num * l1  # r = rn / rd
+        point = [
+            _simplest_between(xj * rd - rn * t_num, t_num * rd, xj * rd + rn * t_num, t_num * rd)
+            for xj in xs
+        ]
+        return True, [Fraction(p_, q_) for p_, q_ in point]
+    return False, [z[nvar + i] for i in range(m)]
+
+
+def _simplex_decide(sys: _System, active: Sequence[int], route: str = "simplex") -> Feasibility:
+    rows = [sys.rows[i] for i in active]
+    rhs = [sys.rhs[i] for i in active]
+    feasible, out = _exact_simplex(rows, rhs, sys.d)
+    if feasible:
+        nums, den = _common_denominator([(v.numerator, v.denominator) for v in out])
+        if not _strictly_inside(rows, rhs, nums, den):
+            raise _internal("the exact simplex point is not strictly inside")
+        return Feasibility(True, tuple(out), None, route)
+    y = out
+    if (
+        any(v < 0 for v in y)
+        or not any(y)
+        or any(sum(r[j] * v for r, v in zip(rows, y)) for j in range(sys.d))
+        or sum(q * v for q, v in zip(rhs, y)) > 0
+    ):
+        raise _internal("the exact simplex dual is not a certificate")
+    return Feasibility(False, None, _certificate_in_original_scale(sys, active, y), route)
+
+
+# ------------------------------------------------------------------------------------ feasibility
+def _decide(sys: _System, guide: bool) -> Feasibility:
+    m, d = len(sys.rows), sys.d
+    active = []
+    for i, (r, q) in enumerate(zip(sys.rows, sys.rhs)):
+        if any(r):
+            active.append(i)
+        elif q <= 0:
+            cert = tuple(Fraction(int(j == i)) for j in range(m))
+            return Feasibility(False, None, cert, "trivial")
+    if d == 0 or not active:
+        return Feasibility(True, (Fraction(0),) * d, None, "trivial")
+    if guide:
+        res = _guided(sys, active)
+        if res is not None:
+            return res
+    return _simplex_decide(sys, active)
+
+
+def _guided(sys: _System, active: list[int]) -> Feasibility | None:
+    rows = [sys.rows[i] for i in active]
+    rhs = [sys.rhs[i] for i in active]
+    normalised = _normalised_float(rows, rhs)
+    if normalised is None:
+        return None
+    lp = _chebyshev_lp(*normalised)
+    if lp is None:
+        return None
+    if lp.s > 0:
+        point = _guided_point(rows, rhs, lp.x, lp.s)
+        return None if point is None else Feasibility(True, point, None, "guided")
+    top = float(lp.duals.max()) if len(lp.duals) else 0.0
+    if not top > 0:
+        return None
+    support = [k for k in np.flatnonzero(lp.duals > DUAL_SUPPORT_THRESHOLD * top).tolist()]
+    y = _dual_ray(rows, rhs, support, sys.d)
+    if y is not None:
+        cert = _certificate_in_original_scale(sys, [active[k] for k in support], y)
+        return Feasibility(False, None, cert, "dual")
+    if len(support) < len(active):  # exact simplex on the (small) float support first
+        sub = _simplex_decide(sys, [active[k] for k in support])
+        if not sub.feasible:
+            return sub
+    return None
+
+
+def strict_feasibility(A: Any, b: Any, *, guide: bool = True) -> Feasibility:
+    """Decide exactly whether ``{x : A x < b}`` is non-empty, with a point or a certificate.
+
+    Parameters
+    ----------
+    A : nested sequence or array, m × d, of int or Fraction
+        A numpy array of shape ``(0, d)`` gives the dimension of a system without rows (a list ``[]``
+        is taken as ``d = 0``).
+    b : sequence of int or Fraction, length m
+    guide : bool, default True
+        Use the float LP as a guide (verified exactly). ``False`` goes straight to the exact simplex
+        (an independent computation, slower).
+
+    Returns
+    -------
+    Feasibility
+        ``.point`` (feasible) or ``.certificate`` (infeasible) proves the answer; ``.verify(A, b)``
+        holds for every result.
+
+    Raises
+    ------
+    ShapeError
+        Ragged rows or ``len(b) != m``.
+    NotExactError
+        For float entries (also a ``TypeError``): convert them to Fractions first.
+
+    Examples
+    --------
+    >>> tri = [[-1, 0], [0, -1], [1, 1]]                       # x > 0, y > 0, x + y < 1
+    >>> res = strict_feasibility(tri, [0, 0, 1])
+    >>> res.feasible, res.verify(tri, [0, 0, 1])
+    (True, True)
+    >>> res = strict_feasibility(tri, [0, 0, 0], guide=False)  # x > 0, y > 0, x + y < 0
+    >>> res.feasible, res.certificate, res.route
+    (False, (Fraction(1, 1), Fraction(1, 1), Fraction(1, 1)), 'simplex')
+    """
+    return _decide(_parse(A, b), guide)
+
+
+# ---------------------------------------------------------------------------------- other decisions
+def _nullspace_columns(M: flint.fmpz_mat) -> tuple[list[list[int]], int]:
+    """Null space of M as an (ncols × k) integer list, and k."""
+    X, k = M.nullspace()
+    return [[int(X[i, j]) for j in range(k)] for i in range(M.ncols())], k
+
+
+def is_bounded(A: Any, b: Any) -> bool:
+    """Whether the **non-empty** open polyhedron ``{x : A x < b}`` is bounded (exact).
+
+    ``P`` is bounded iff its recession cone ``{x : A x <= 0}`` is ``{0}``, iff the rows' cone is all of
+    ``R^d``: ``rank A = d`` and some ``y > 0`` (every entry) has ``A^T y = 0``. With ``N`` a basis of
+    ``null(A^T)`` the latter is the strict feasibility of ``N z > 0``.
+
+    Parameters
+    ----------
+    A, b : as in :func:`strict_feasibility`
+        ``P`` must be non-empty (check with :func:`strict_feasibility` first); ``b`` is not used beyond
+        its shape.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> is_bounded([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])      # a triangle
+    True
+    >>> is_bounded([[1, 0], [-1, 0]], [1, 1])                    # a strip
+    False
+    """
+    sys = _parse(A, b)
+    d, m = sys.d, len(sys.rows)
+    if d == 0:
+        return True
+    if m < d + 1:
+        return False
+    M = flint.fmpz_mat([[r[j] for r in sys.rows] for j in range(d)])  # A^T, d × m
+    N, k = _nullspace_columns(M)
+    if m - k < d or k == 0:
+        return False
+    return strict_feasibility([[-v for v in row] for row in N], [0] * m).feasible
+
+
+def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None) -> tuple[int, ...]:
+    """The indices of a minimal set of constraints defining the same open polyhedron.
+
+    Exact duplicates (the same coprime-integer inequality) keep their smallest index; rows with a zero
+    normal are dropped. Row ``i`` is kept iff ``{A_j x < b_j (j ≠ i), a_i·x > b_i}`` is strictly
+    feasible, i.e. iff dropping it enlarges ``P``.
+
+    Parameters
+    ----------
+    A, b : as in :func:`strict_feasibility`
+        ``P`` must be non-empty.
+    candidates : iterable of int, optional
+        The only rows that can be irredundant. All other rows are taken as known to be redundant and are
+        **removed from the system** before testing, so the caller must pass a superset of the facets
+        (e.g. the old facets plus a new cut). Default: every row.
+
+    Returns
+    -------
+    tuple of int
+        Sorted indices into the rows of ``A``.
+
+    Examples
+    --------
+    >>> sq = [[1, 0], [-1, 0], [0, 1], [0, -1], [2, 0], [1, 1]]   # + a duplicate and x + y < 3
+    >>> irredundant(sq, [1, 0, 1, 0, 2, 3])
+    (0, 1, 2, 3)
+    >>> irredundant(sq, [1, 0, 1, 0, 2, 3], candidates=[1, 2, 3, 4, 5])
+    (1, 2, 3, 4)
+    """
+    sys = _parse(A, b)
+    m = len(sys.rows)
+    if candidates is None:
+        wanted = range(m)
+    else:
+        wanted = sorted(set(int(i) for i in candidates))
+        bad = [i for i in wanted if not 0 <= i < m]
+        if bad:
+            raise ShapeError(f"candidate indices {bad} are out of range for {m} constraints")
+    seen: set[tuple[tuple[int, ...], int]] = set()
+    kept: list[int] = []
+    for i in wanted:
+        key = (sys.rows[i], sys.rhs[i])
+        if any(sys.rows[i]) and key not in seen:
+            seen.add(key)
+            kept.append(i)
+    out = []
+    for i in kept:
+        others = [j for j in kept if j != i]
+        rows = [sys.rows[j] for j in others] + [tuple(-v for v in sys.rows[i])]
+        rhs = [sys.rhs[j] for j in others] + [-sys.rhs[i]]
+        if _decide(_System(rows, rhs, [(1, 1)] * len(rows), sys.d), True).feasible:
+            out.append(i)
+    return tuple(out)
+
+
+def restrict_to_hyperplane(
+    A: Any, b: Any, a: Sequence, beta: Any
+) -> tuple[list[list[Fraction]], list[Fraction], Callable[[Sequence], tuple[Fraction, ...]]]:
+    """The constraints ``A x < b`` on the hyperplane ``a·x = beta``, in d − 1 coordinates.
+
+    The coordinate ``k`` of the first nonzero entry of ``a`` is eliminated:
+    ``x_k = (beta − Σ_{j≠k} a_j x_j) / a_k``.
+
+    Parameters
+    ----------
+    A, b : as in :func:`strict_feasibility`
+    a : sequence of int or Fraction, nonzero, length d
+    beta : int or Fraction
+
+    Returns
+    -------
+    A2 : list of list of Fraction, m × (d − 1)
+    b2 : list of Fraction, length m
+        ``y`` satisfies ``A2 y < b2`` iff ``lift(y)`` satisfies ``A x < b``. Rows that become
+        ``0 < c`` are kept.
+    lift : callable
+        Maps ``y ∈ Q^{d−1}`` to the exact point of the hyperplane with the other coordinates ``y``.
+
+    Examples
+    --------
+    >>> A2, b2, lift = restrict_to_hyperplane([[1, 0], [0, 1]], [1, 1], [1, 1], 1)  # on x + y = 1
+    >>> A2, b2
+    ([[Fraction(-1, 1)], [Fraction(1, 1)]], [Fraction(0, 1), Fraction(1, 1)])
+    >>> lift([Fraction(1, 3)])
+    (Fraction(2, 3), Fraction(1, 3))
+    """
+    rows, rhs, d = _fraction_system(A, b)
+    av = [Fraction(_exact(v, f"a[{j}]")) for j, v in enumerate(a)]
+    bv = Fraction(_exact(beta, "beta"))
+    if rows and len(av) != d:
+        raise ShapeError(f"the hyperplane normal has {len(av)} entries but A has {d} columns")
+    d = len(av)
+    k = next((j for j, v in enumerate(av) if v != 0), None)
+    if k is None:
+        raise _ZeroNormalError("the hyperplane normal a is zero; a·x = beta is not a hyperplane")
+    ak = av[k]
+    coef = [av[j] / ak for j in range(d) if j != k]  # x_k = beta/ak − Σ coef_j x_j
+    x0 = bv / ak
+    A2 = [[r[j] - r[k] * c for j, c in zip((j for j in range(d) if j != k), coef)] for r in rows]
+    b2 = [q - r[k] * x0 for r, q in zip(rows, rhs)]
+
+    def lift(y: Sequence) -> tuple[Fraction, ...]:
+        yv = [Fraction(_exact(v, f"y[{i}]")) for i, v in enumerate(y)]
+        if len(yv) != d - 1:
+            raise ShapeError(f"lift takes a point with {d - 1} coordinates, got {len(yv)}")
+        xk = x0 - sum((c * v for c, v in zip(coef, yv)), Fraction(0))
+        return tuple(yv[:k] + [xk] + yv[k:])
+
+    return A2, b2, lift
+
+
+def float_strict_feasibility(A: Any, b: Any, tol: float = 1e-9) -> np.ndarray | None:
+    """The plain float64 test (a baseline): the Chebyshev-centre LP, nothing exact.
+
+    Parameters
+    ----------
+    A, b : array-like of numbers (floats allowed)
+    tol : float
+        The float radius must exceed ``tol`` (in units of the rows normalised by their max |entry|).
+
+    Returns
+    -------
+    numpy.ndarray or None
+        A float point (not verified), or None when the LP radius is at most ``tol``.
+
+    Examples
+    --------
+    >>> float_strict_feasibility([[1.0], [-1.0]], [1.0, 0.0])
+    array([0.5])
+    >>> float_strict_feasibility([[1.0], [-1.0]], [0.0, 0.0]) is None
+    True
+    """
+    A = np.asarray(A, dtype=np.float64)
+    bb = np.asarray(b, dtype=np.float64).reshape(-1)
+    if A.ndim != 2:
+        A = A.reshape(len(bb), -1) if A.size else np.zeros((len(bb), 0))
+    if A.shape[0] != len(bb):
+        raise ShapeError(f"A has {A.shape[0]} rows but b has {len(bb)} entries; they must match")
+    M = np.abs(A).max(axis=1) if A.shape[1] else np.zeros(len(bb))
+    zero = M == 0
+    if np.any(bb[zero] <= tol):
+        return None
+    A, bb, M = A[~zero], bb[~zero], M[~zero]
+    d = A.shape[1]
+    if len(bb) == 0 or d == 0:
+        return np.zeros(d)
+    lp = _chebyshev_lp(A / M[:, None], bb / M)
+    if lp is None or not lp.s > tol:
+        return None
+    return lp.x
