@@ -16,7 +16,7 @@ Examples
 --------
 >>> from relugeom.proofs import THEOREMS
 >>> sorted(THEOREMS)
-['T1', 'T2', 'T3', 'T4', 'T5']
+['T1', 'T2', 'T3', 'T4', 'T5', 'T6']
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from . import (
     t3_generic_constancy,
     t4_pattern_bound,
     t5_inactive_neuron,
+    t6_cffd_regions,
 )
 
 __all__ = ["THEOREMS", "CheckRow", "check_units", "run_checks"]
@@ -46,6 +47,7 @@ THEOREMS: dict[str, ModuleType] = {
         t3_generic_constancy,
         t4_pattern_bound,
         t5_inactive_neuron,
+        t6_cffd_regions,
     )
 }
 

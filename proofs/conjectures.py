@@ -10,6 +10,9 @@ control: the search must find nothing.
 * ``no-dead-full-rank`` (false): without dead neurons, BFD = min(n·n_L, N − H).
 * ``patterns-determine-bfd`` (false): the activation patterns on X determine BFD(θ, X).
 * ``symmetry-invariance`` (true, theorem T1): BFD is invariant under permutations and positive rescalings.
+* ``cffd-full`` (false): if no hidden neuron is inactive on all of R^{n0}, then CFFD = N − H.
+* ``cffd-full-nonzero`` (false): the same for networks whose weights are all nonzero: the search finds a
+  hidden symmetry in the sense of [GLR23] (twin neurons; a neuron active everywhere acts affinely).
 
 Examples
 --------
@@ -22,16 +25,19 @@ Examples
 from __future__ import annotations
 
 from relugeom.dimension import batch_functional_dimension, dimension_report
+from relugeom.full_dimension import cffd_batch
 from relugeom.families import Case, LogRandomFamily, Outcome
 from relugeom.jacobian import jacobian
 from relugeom.linalg.floating import float_rank as svd_rank
 from relugeom.patterns import activation_patterns
 from relugeom.perturbation import perturb_within_region
+from relugeom.regions import region_decomposition
 from relugeom.search import Conjecture
 
 from .t1_symmetry_invariance import check as t1_check
 
-__all__ = ["CONJECTURES", "float_rank", "no_dead_full_rank", "patterns_determine_bfd"]
+__all__ = ["CONJECTURES", "float_rank", "no_dead_full_rank", "patterns_determine_bfd", "cffd_full",
+           "cffd_full_nonzero"]
 
 
 def float_rank(case: Case) -> Outcome:
@@ -126,6 +132,71 @@ def patterns_determine_bfd(case: Case) -> Outcome:
                    f"same patterns, BFD {bfd} here but {wbfd} at the witness" if bad else "")
 
 
+def cffd_full(case: Case) -> Outcome:
+    """(d) "if no hidden neuron is inactive on all of R^{n0}, then CFFD(θ) = N − H" — false.
+
+    The CFFD is exact (regions of R^{n0} enumerated exactly, theorem T6). A neuron inactive on every
+    region, a network with no region at all (every input degenerate) or a degenerate batch X are outside
+    the statement (``"degenerate"``). The quantities hold ``cffd_batch``, the batch X* whose BFD is the
+    CFFD, so ``relugeom dim`` can re-check it.
+
+    Why it is false: zero weights lose directions, e.g. widths (1, 1, 1) with W1 = 0: the neuron is used
+    (active for x > 0 when W0 = 1), but its incoming columns carry the factor W1 = 0. See
+    :func:`cffd_full_nonzero` for the same question with every weight nonzero.
+
+    Examples
+    --------
+    >>> from relugeom.network import Network
+    >>> out = cffd_full(Case(Network.from_layers([([[1]], [0]), ([[0]], [0])]), ((1,),)))
+    >>> out.status, out.quantities["cffd"], out.quantities["N_minus_H"]
+    ('violation', 2, 3)
+    """
+    net = case.net
+    bfd = batch_functional_dimension(net, case.inputs)                  # DegeneratePointError: degenerate
+    dec = region_decomposition(net)
+    labels = [(k, i) for k, w in enumerate(net.hidden_widths) for i in range(w)]
+    dead = [labels[j] for j in range(len(labels)) if not any(r.pattern[j] for r in dec.regions)]
+    if not dec.regions or dead:
+        return Outcome("degenerate", {"bfd": bfd, "dead_everywhere": [list(d) for d in dead]},
+                       "a hidden neuron is inactive on all of R^n0 (or no region exists): outside the hypothesis")
+    star = cffd_batch(dec)
+    cffd = batch_functional_dimension(net, star)
+    bound = net.num_params - net.num_hidden
+    q = {"bfd": bfd, "cffd": cffd, "N_minus_H": bound, "regions": len(dec.regions),
+         "patterns": [r.pattern_string for r in dec.regions], "cffd_batch": [[str(v) for v in x] for x in star]}
+    return Outcome("violation" if cffd != bound else "ok", q,
+                   f"every neuron is used, yet CFFD {cffd} < N − H = {bound}" if cffd != bound else "")
+
+
+def cffd_full_nonzero(case: Case) -> Outcome:
+    """(e) :func:`cffd_full` restricted to networks whose weights (not biases) are all nonzero — false.
+
+    Why it is false: hidden symmetries [GLR23], beyond permutations and positive rescalings. The
+    search's minimal refutation is widths (1, 2, 1) with two *twin* neurons, W0 = [[−1], [−1]],
+    b0 = [−1, −1], W1 = [[−1, −1]]: F depends on the outgoing weights only through their sum, and the
+    two incoming vectors move together, so CFFD = 3 < 5 = N − H (neuron alignment, SPEC §7). Another: a
+    neuron active on all of R^{n0} computes an affine function of its inputs, and an affine layer can be
+    traded against its neighbours. Widths (1, 1, 1, 1), W0 = 1, b0 = 0, W1 = 1, b1 = 1, W2 = 1: the
+    second neuron is relu(x) + 1 ≥ 1, so F = W2 W1 relu(W0 x + b0) + W2 b1 + b2 depends on θ through
+    three numbers only, and CFFD = 3 < 4 = N − H (below).
+
+    Examples
+    --------
+    >>> from relugeom.network import Network
+    >>> net = Network.from_layers([([[1]], [0]), ([[1]], [1]), ([[1]], [0])])
+    >>> out = cffd_full_nonzero(Case(net, ((1,),)))
+    >>> out.status, out.quantities["cffd"], out.quantities["N_minus_H"]
+    ('violation', 3, 4)
+    """
+    if any(w == 0 for W in case.net.weights for row in W for w in row):
+        return Outcome("degenerate", {}, "a weight is zero: outside the hypothesis")
+    return cffd_full(case)
+
+
+#: one sample suffices (the CFFD does not depend on X); from the smallest shapes up
+CFFD_SIZES = (((1, 1, 1), 1), ((1, 2, 1), 1), ((2, 1, 1), 1), ((1, 1, 1, 1), 1), ((1, 2, 1, 1), 1),
+              ((1, 1, 2, 1), 1), ((2, 2, 1), 1))
+
 CONJECTURES: dict[str, Conjecture] = {
     c.name: c
     for c in (
@@ -157,6 +228,23 @@ CONJECTURES: dict[str, Conjecture] = {
             "BFD(θ, X) is invariant under neuron permutations and positive rescalings of θ (theorem T1).",
             t1_check,
             expected="true",
+        ),
+        Conjecture(
+            "cffd-full",
+            "If no hidden neuron is inactive on all of R^n0, then CFFD(θ) = N − H.",
+            cffd_full,
+            expected="false",
+            sizes=CFFD_SIZES,
+            random_cases=100,
+        ),
+        Conjecture(
+            "cffd-full-nonzero",
+            "If every weight is nonzero and no hidden neuron is inactive on all of R^n0, then "
+            "CFFD(θ) = N − H.",
+            cffd_full_nonzero,
+            expected="false",
+            sizes=CFFD_SIZES,
+            random_cases=100,
         ),
     )
 }

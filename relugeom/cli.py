@@ -5,7 +5,7 @@ Commands:
 * ``relugeom dim NET.json --inputs X.csv [--method exact|modular|float] [--json]`` — BFD and its bounds
   (``relugeom dim CE.json`` re-checks a counterexample file, whose batch is inside it);
 * ``relugeom check [NAME…] [--exhaustive] [--jobs K] [--scheduler ADDR] [--json]`` — the theorem checks
-  of ``proofs/`` (T1–T5): a table of cases checked, degenerate cases skipped and violations;
+  of ``proofs/`` (T1–T6): a table of cases checked, degenerate cases skipped and violations;
 * ``relugeom search CONJECTURE [--budget N] [--out FILE] [--jobs K] [--json]`` — search small networks
   for a counterexample, shrink it, write it as JSON (``relugeom search --list`` names the conjectures);
 * ``relugeom regions NET.json [--box=LOW:HIGH[,LOW:HIGH…]] [--graph] [--inputs X.csv] [--plot out.png]
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--json", action="store_true", help="print one JSON object (no progress bar)")
 
     check = sub.add_parser("check", help="check the theorems of proofs/ on toy networks, exactly")
-    check.add_argument("names", nargs="*", metavar="NAME", help="theorems to check (default: all, T1 … T5)")
+    check.add_argument("names", nargs="*", metavar="NAME", help="theorems to check (default: all, T1 … T6)")
     check.add_argument("--exhaustive", action="store_true",
                        help="whole small grids (minutes) instead of the quick default slice (seconds)")
     scale_out(check)

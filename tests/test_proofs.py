@@ -1,4 +1,4 @@
-"""The theorem checks of proofs/ (T1–T5): they pass on their families, and they *can* fail.
+"""The theorem checks of proofs/ (T1–T6): they pass on their families, and they *can* fail.
 
 Expected counts are derived by hand where possible:
 

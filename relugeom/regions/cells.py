@@ -236,7 +236,8 @@ class PolyhedronCell:
         return 1 if low >= 0 else (-1 if high <= 0 else 0)
 
     def split(self, a: Sequence[int], c: int) -> tuple["PolyhedronCell | None", "PolyhedronCell | None"]:
-        a = tuple(int(v) for v in a)
+        g = math.gcd(*[int(v) for v in a], int(c))
+        a, c = tuple(int(v) // g for v in a), int(c) // g      # coprime: one form per constraint
         side = self._range_sign(a, c)
         if side:
             self.stats["bbox"] = self.stats.get("bbox", 0) + 1

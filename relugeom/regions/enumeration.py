@@ -220,7 +220,18 @@ def hyperplane_key(a: Sequence[int], c: int) -> tuple[int, ...] | None:
     return key if lead > 0 else tuple(-v for v in key)
 
 
-def _initial_cell(n0: int, box: Box | None, method: str, stats: dict):
+Geometry = Literal["interval", "polygon", "polyhedron"]
+
+
+def _initial_cell(n0: int, box: Box | None, method: str, stats: dict, geometry: Geometry | None = None):
+    if geometry is not None and method == "exact":
+        allowed = {"interval": n0 == 1, "polygon": n0 == 2 and box is not None, "polyhedron": True}
+        if not allowed.get(geometry, False):
+            raise ValueError(f"geometry {geometry!r} does not apply to n0 = {n0} with box {box}")
+        if geometry == "polyhedron":
+            if box is None:
+                return PolyhedronCell.whole_space(n0, stats)
+            return PolyhedronCell.box([lo for lo, _ in box], [hi for _, hi in box], stats)
     if method == "float":
         if box is None:
             return FloatPolyhedronCell.whole_space(n0)
@@ -259,6 +270,7 @@ def region_decomposition(
     at_zero: AtZero = None,
     method: Method = "exact",
     max_regions: int | None = 200_000,
+    geometry: Geometry | None = None,
 ) -> RegionDecomposition:
     """Every activation region of ``net`` in ``box`` (or R^{n0}), exactly, with the degenerate cells.
 
@@ -276,6 +288,9 @@ def region_decomposition(
         1e-9 (interior points are floats; facets are not reduced; boundedness is not decided).
     max_regions : int or None
         Stop with an error beyond this many cells (a box or a smaller network helps).
+    geometry : {None, "interval", "polygon", "polyhedron"}
+        Force one exact route (default: the fastest that applies, see the module docstring). The
+        general "polyhedron" route works everywhere, so tests compare it with the special ones.
 
     Returns
     -------
@@ -288,7 +303,7 @@ def region_decomposition(
     n0 = net.input_dim
     B = parse_box(box, n0)
     stats: dict = {}
-    cell0 = _initial_cell(n0, B, method, stats)
+    cell0 = _initial_cell(n0, B, method, stats, geometry)
     geometry = type(cell0).__name__
     if method == "float":
         first, nxt = _float_maps(net)
@@ -463,12 +478,13 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
     for G, _den in maps[:-1]:
         for i in range(G.shape[0]):
             active = next(flat)
-            a = [int(v) for v in G[i, :n0]]
-            c = int(G[i, n0])
-            if active:
+            g = math.gcd(*[int(v) for v in G[i]]) or 1
+            a = [int(v) // g for v in G[i, :n0]]
+            c = int(G[i, n0]) // g
+            if active:                   # a·x + c > 0
                 A.append([-v for v in a])
                 b.append(c)
-            else:
+            else:                        # a·x + c < 0
                 A.append(a)
                 b.append(-c)
     res = strict_feasibility(A, b)
