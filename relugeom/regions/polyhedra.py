@@ -8,17 +8,21 @@ nested lists, tuples or integer/object numpy arrays). Floats are refused: conver
 How :func:`strict_feasibility` decides (a float is only ever a guide):
 
 1. **trivial**: rows ``0·x < b_i`` are decided on their own; ``d = 0`` or no constraint left is feasible.
-2. **guided**: a float LP (``scipy.optimize.linprog``, HiGHS) finds a Chebyshev centre ``x`` with radius
-   ``s``. If ``s > 0``, a point with small denominators inside the float ball (the simplest rationals in
-   a box around ``x``), or else ``x`` itself at its exact binary value, is checked against ``A x < b``
-   in exact integer arithmetic.
+2. **guided**: a float LP (HiGHS through :mod:`relugeom.regions.lp`) finds a Chebyshev centre ``x`` with radius
+   ``s`` for the rows scaled by their largest entry. If ``s > 0``, a point with small denominators
+   inside the float ball (the simplest rationals in a box around ``x``), or else ``x`` itself at its
+   exact binary value, is checked against ``A x < b`` in exact integer arithmetic.
 3. **dual**: if ``s <= 0``, the constraints carrying the float LP's dual form a support ``S``; the
    exact null space of ``A_S^T`` (FLINT) is computed and, when it is a single ray that can be signed
    ``y >= 0`` with ``b·y <= 0``, ``y`` is an exact Farkas certificate.
-4. **simplex**: in every other case an exact rational simplex (fraction-free integer tableau, Bland's
-   rule) decides. If the float dual's support gave a ray that did not qualify, the simplex is first run
-   on the small subsystem ``S`` (an infeasible subsystem certifies the whole system); otherwise, or if
-   ``S`` turns out feasible, on the whole system.
+
+   If neither check succeeds (typically a region thinner than HiGHS's 1e-7 tolerances), the LP is
+   solved again around the last float point with the *exact* residuals magnified (iterative
+   refinement, at most ``_REFINE_ROUNDS`` rounds), and steps 2-3 are retried.
+4. **simplex**: otherwise an exact rational simplex decides (fraction-free integer tableau on FLINT
+   matrices; Dantzig's rule switching to Bland's rule on degenerate streaks, so it cannot cycle). It
+   runs by constraint generation, seeded with the float support ``S`` when there is one: an infeasible
+   working set certifies the whole system; rows violated by its point join the set.
 
 No answer relies on a tolerance: a feasible answer carries a point ``x`` with ``A x < b`` exactly, an
 infeasible one a certificate ``y`` for the alternative of Motzkin's transposition theorem (in its
@@ -48,9 +52,9 @@ from typing import Any, Callable, Iterable, NamedTuple, Sequence
 
 import flint
 import numpy as np
-from scipy.optimize import linprog
 
 from ..exceptions import NotExactError, RelugeomError, ShapeError
+from .lp import chebyshev
 
 __all__ = [
     "Feasibility",
@@ -67,6 +71,10 @@ DUAL_SUPPORT_THRESHOLD = 1e-9
 #: Entries with at most this many bits are converted to float64 in one numpy call.
 _NUMPY_FLOAT_BITS = 1000
 _EXACT_TYPES = frozenset((int, Fraction))
+#: Rounds of iterative refinement of the float LP for regions thinner than the float tolerances.
+_REFINE_ROUNDS = 2
+#: Magnified right-hand sides are clipped to ±_CLIP (far constraints do not matter locally).
+_CLIP = 1e9
 
 
 class _InexactInputError(NotExactError, TypeError):
@@ -355,21 +363,26 @@ def _internal(message: str) -> RelugeomError:
 
 
 # --------------------------------------------------------------------------------------- float guide
-def _normalised_float(rows: Sequence[Sequence[int]], rhs: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
-    """Rows divided by their largest |entry|, in float64; None if a right-hand side overflows."""
+def _normalised_float(
+    rows: Sequence[Sequence[int]], rhs: Sequence[int]
+) -> tuple[np.ndarray, np.ndarray, list[int]] | None:
+    """Rows and right-hand sides divided by the rows' largest |entry| (returned too), in float64.
+
+    None if a right-hand side does not fit in a float.
+    """
     maxes = [max(map(abs, r)) for r in rows]
     big = max(max(m.bit_length() for m in maxes), max(abs(q).bit_length() for q in rhs))
     if big <= _NUMPY_FLOAT_BITS:
         M = np.array(maxes, dtype=np.float64)
         A = np.array(rows, dtype=np.float64) / M[:, None]
         bb = np.array(rhs, dtype=np.float64) / M
-        return A, bb
+        return A, bb, maxes
     try:  # int / int is correctly rounded; only the ratio has to fit in a float
         A = np.array([[v / m for v in r] for r, m in zip(rows, maxes)], dtype=np.float64)
         bb = np.array([q / m for q, m in zip(rhs, maxes)], dtype=np.float64)
     except OverflowError:
         return None
-    return A, bb
+    return A, bb, maxes
 
 
 class _ChebyshevLP(NamedTuple):
@@ -379,30 +392,14 @@ class _ChebyshevLP(NamedTuple):
 
 
 def _chebyshev_lp(A: np.ndarray, bb: np.ndarray) -> _ChebyshevLP | None:
-    """max s s.t. A x + ‖A_i‖ s <= b, s <= 1 (x, s free): always feasible and bounded."""
-    m, d = A.shape
-    norms = np.sqrt(np.einsum("ij,ij->i", A, A))
-    c = np.zeros(d + 1)
-    c[-1] = -1.0
+    """max s s.t. A x + ‖A_i‖ s <= b, s <= 1 (x, s free): always feasible and bounded (HiGHS, :mod:`.lp`)."""
     try:
-        res = linprog(
-            c,
-            A_ub=np.column_stack([A, norms]),
-            b_ub=bb,
-            bounds=[(None, None)] * d + [(None, 1.0)],
-            method="highs",
-            options={"presolve": False},
-        )
+        res = chebyshev(A, bb)
     except (ValueError, ArithmeticError):
         return None
-    if res.status != 0 or res.x is None:
+    if res.status != "optimal" or res.x is None or not np.all(np.isfinite(res.x)):
         return None
-    x = np.asarray(res.x, dtype=np.float64)
-    duals = getattr(getattr(res, "ineqlin", None), "marginals", None)
-    duals = np.abs(np.asarray(duals, dtype=np.float64)) if duals is not None else np.zeros(m)
-    if not np.all(np.isfinite(x)):
-        return None
-    return _ChebyshevLP(x[:d], float(x[d]), duals)
+    return _ChebyshevLP(np.asarray(res.x, dtype=np.float64), res.radius, np.abs(res.duals))
 
 
 def _guided_point(rows, rhs, x: np.ndarray, s: float) -> tuple[Fraction, ...] | None:
@@ -424,10 +421,9 @@ def _guided_point(rows, rhs, x: np.ndarray, s: float) -> tuple[Fraction, ...] | 
 def _dual_ray(rows, rhs, support: Sequence[int], d: int) -> list[int] | None:
     """The exact ray ``y >= 0`` of ``null(A_S^T)`` with ``b_S·y <= 0`` when the null space is a line."""
     k = len(support)
-    M = flint.fmpz_mat([[rows[i][j] for i in support] for j in range(d)]) if d else None
-    if M is None:
+    if not d or not k:
         return None
-    X, nullity = M.nullspace()
+    X, nullity = flint.fmpz_mat([[rows[i][j] for i in support] for j in range(d)]).nullspace()
     if nullity != 1:
         return None
     y = [int(X[i, 0]) for i in range(k)]
@@ -447,99 +443,152 @@ def _dual_ray(rows, rhs, support: Sequence[int], d: int) -> list[int] | None:
 
 
 # ------------------------------------------------------------------------------------- exact simplex
-def _exact_simplex(rows: Sequence[Sequence[int]], rhs: Sequence[int], d: int) -> tuple[bool, list]:
-    """Decide ``A x < b`` exactly (integer rows, d >= 1, m >= 1).
+#: Consecutive degenerate pivots after which the simplex switches from Dantzig's to Bland's rule.
+_BLAND_AFTER = 50
 
-    Solves ``max s`` s.t. ``A x − b t + s <= 0``, ``−t + s <= 0``, ``s <= 1``, ``x = x⁺ − x⁻``,
-    ``x⁺, x⁻, t, s >= 0`` with a fraction-free (integer-preserving) tableau and Bland's rule; the origin
-    is a feasible start. Returns ``(True, point)`` with exact Fractions when ``s* > 0`` and
-    ``(False, y)`` with integers ``y`` (the optimal dual of the first m rows) when ``s* = 0``.
+
+def _simplex_max(rows: list[list[int]], z: list[int], basis: list[int]) -> tuple[flint.fmpz_mat, int]:
+    """Maximise over a fraction-free tableau; return the final tableau and common denominator ``D``.
+
+    ``rows`` holds the constraint rows ``[coefficients…, rhs]`` of a primal-feasible tableau with
+    denominator 1, ``z`` the objective row (``z_j < 0``: column ``j`` improves) and ``basis`` the basic
+    column of each row (updated in place). The returned FLINT matrix has the objective row last. Every
+    entry stays an integer, ``D`` times the usual tableau entry with ``D = |det B|``: the rank-one update
+    ``T ← (p·T − f ⊗ T_r) / D_old`` divides exactly (Edmonds; Bareiss).
+
+    Entering column: Dantzig's rule (most negative ``z_j``), switched for good to Bland's rule (smallest
+    index) after ``_BLAND_AFTER`` consecutive degenerate pivots, so the method cannot cycle. Leaving row:
+    minimum ratio, ties broken by the smallest basic column (Bland).
     """
-    m = len(rows)
-    nvar = 2 * d + 2
-    ncols = nvar + m + 2
-    T: list[list[int]] = []
-    for i, (r, q) in enumerate(zip(rows, rhs)):
-        row = list(r) + [-v for v in r] + [-q, 1] + [0] * (m + 2) + [0]
-        row[nvar + i] = 1
-        T.append(row)
-    row = [0] * (2 * d) + [-1, 1] + [0] * (m + 2) + [0]
-    row[nvar + m] = 1
-    T.append(row)
-    row = [0] * (2 * d) + [0, 1] + [0] * (m + 2) + [1]
-    row[nvar + m + 1] = 1
-    T.append(row)
-    z = [0] * (ncols + 1)
-    z[2 * d + 1] = -1
-    basis = list(range(nvar, ncols))
+    ncols = len(z) - 1
+    nrows = len(rows)
+    T = flint.fmpz_mat(rows + [z])
+    cols = range(ncols)
     D = 1
-    nrows = m + 2
+    bland = False
+    streak = 0
     while True:
-        c = next((j for j in range(ncols) if z[j] < 0), -1)
+        zrow = [T[nrows, j] for j in cols]
+        if bland:
+            c = next((j for j in cols if zrow[j] < 0), -1)
+        else:
+            c = min(cols, key=zrow.__getitem__)
+            if zrow[c] >= 0:
+                c = -1
         if c < 0:
-            break
-        r = -1
+            return T, D
+        column = [T[i, c] for i in range(nrows + 1)]
+        r, ra, rb = -1, 0, 0
         for i in range(nrows):
-            a = T[i][c]
+            a = column[i]
             if a > 0:
+                bi = T[i, ncols]
                 if r < 0:
-                    r, ra, rb = i, a, T[i][-1]
+                    r, ra, rb = i, a, bi
                     continue
-                lhs, rhs_ = T[i][-1] * ra, rb * a
-                if lhs < rhs_ or (lhs == rhs_ and basis[i] < basis[r]):
-                    r, ra, rb = i, a, T[i][-1]
+                lhs, rhs = bi * ra, rb * a
+                if lhs < rhs or (lhs == rhs and basis[i] < basis[r]):
+                    r, ra, rb = i, a, bi
         if r < 0:
             raise _internal("the exact simplex found an unbounded direction for a bounded objective")
-        p, Tr = T[r][c], T[r]
-        for i in range(nrows):
-            if i == r:
-                continue
-            Ti, f = T[i], T[i][c]
-            if f == 0:
-                if p != D:
-                    T[i] = [(p * v) // D for v in Ti]
-            else:
-                T[i] = [(p * v - f * w) // D for v, w in zip(Ti, Tr)]
-        f = z[c]
-        z = [(p * v - f * w) // D for v, w in zip(z, Tr)]
+        if rb == 0:
+            streak += 1
+            bland = bland or streak > _BLAND_AFTER
+        else:
+            streak = 0
+        column[r] = ra - D  # keeps the pivot row: (p·T_r − (p − D)·T_r) / D = T_r
+        pivot_row = flint.fmpz_mat(1, ncols + 1, [T[r, j] for j in range(ncols + 1)])
+        T = (T * ra - flint.fmpz_mat(nrows + 1, 1, column) * pivot_row) / D
         basis[r] = c
-        D = p
-    value = {basis[i]: T[i][-1] for i in range(nrows)}  # variable = value / D
-    s_num = value.get(2 * d + 1, 0)
-    if s_num > 0:
-        t_num = value.get(2 * d, 0)
-        if t_num <= 0:
-            raise _internal("the exact simplex returned s > 0 with t <= 0")
-        xs = [value.get(j, 0) - value.get(d + j, 0) for j in range(d)]
-        # every row: a·(x/t) − b <= −s/t; a box of half-width r keeps it strict when r·‖a‖₁ < s/t
-        l1 = max(sum(map(abs, row)) for row in rows)
-        rn, rd = s_num, 2 * t_num * l1  # r = rn / rd
-        point = [
-            _simplest_between(xj * rd - rn * t_num, t_num * rd, xj * rd + rn * t_num, t_num * rd)
-            for xj in xs
-        ]
-        return True, [Fraction(p_, q_) for p_, q_ in point]
-    return False, [z[nvar + i] for i in range(m)]
+        D = int(ra)
 
 
-def _simplex_decide(sys: _System, active: Sequence[int], route: str = "simplex") -> Feasibility:
-    rows = [sys.rows[i] for i in active]
-    rhs = [sys.rhs[i] for i in active]
-    feasible, out = _exact_simplex(rows, rhs, sys.d)
-    if feasible:
+def _exact_simplex(rows: Sequence[Sequence[int]], rhs: Sequence[int], d: int) -> tuple[bool, list]:
+    """Decide ``A x < b`` exactly for integer rows (``d >= 1``, ``m >= 1``).
+
+    With ``K = max(0, −min b)`` the LP ``max u`` s.t. ``A x + u·1 <= b + K·1``, ``u <= 1 + K``,
+    ``x = x⁺ − x⁻``, ``x⁺, x⁻, u >= 0`` starts feasible at the origin; its optimum ``u*`` gives the
+    largest margin ``s* = u* − K`` (capped at 1) with ``A x <= b − s*``. If ``s* > 0`` the result is
+    ``(True, point)``: the simplest rationals in a box around the optimal ``x`` small enough to keep
+    every inequality strict. Otherwise it is ``(False, y)``: the optimal dual of the m rows, integers
+    with ``y >= 0``, ``y != 0``, ``A^T y = 0`` and ``b·y = s*·(1·y) <= 0``.
+    """
+    m = len(rows)
+    K = max(0, -min(rhs))
+    nvar = 2 * d + 1
+    T: list[list[int]] = []
+    for i, (r, q) in enumerate(zip(rows, rhs)):
+        row = list(r) + [-v for v in r] + [1] + [0] * (m + 1) + [q + K]
+        row[nvar + i] = 1
+        T.append(row)
+    row = [0] * (2 * d) + [1] + [0] * (m + 1) + [1 + K]
+    row[nvar + m] = 1
+    T.append(row)
+    z = [0] * (nvar + m + 2)
+    z[2 * d] = -1
+    basis = list(range(nvar, nvar + m + 1))
+    tab, D = _simplex_max(T, z, basis)
+    last = nvar + m + 1
+    value = {c: int(tab[i, last]) for i, c in enumerate(basis)}  # variable = value / D
+    margin = value.get(2 * d, 0) - K * D  # s* · D
+    if margin > 0:
+        xs = [value.get(j, 0) - value.get(d + j, 0) for j in range(d)]  # x = xs / D
+        # every row: a·x − b <= −s*; a box of half-width r = s*/(2‖a‖₁) keeps it strict
+        den = 2 * max(sum(map(abs, r)) for r in rows) * D
+        point = [_simplest_between(2 * l1x - margin, den, 2 * l1x + margin, den)
+                 for l1x in (xj * (den // (2 * D)) for xj in xs)]
+        return True, [Fraction(p, q) for p, q in point]
+    return False, [int(tab[m + 1, nvar + i]) for i in range(m)]
+
+
+def _ratio(num: int, den: int) -> float:
+    """``num / den`` as a float for ranking only (``inf`` when it does not fit)."""
+    try:
+        return num / den
+    except OverflowError:
+        return math.inf
+
+
+def _simplex_decide(sys: _System, active: Sequence[int], seed: Sequence[int] | None = None) -> Feasibility:
+    """Decide exactly with the simplex, by constraint generation over the rows ``active``.
+
+    The simplex runs on a working set (``seed``, or the first ``2d + 2`` rows): an infeasible working
+    set certifies the whole system; a point of it that violates other rows adds them, until the point
+    satisfies every row (at most ``d + 1`` of the most violated rows join per round). The working set
+    grows at each round, so this ends.
+    """
+    d = sys.d
+    work = list(dict.fromkeys(seed)) if seed else list(active[: 2 * d + 2])
+    in_work = set(work)
+    while True:
+        rows = [sys.rows[i] for i in work]
+        rhs = [sys.rhs[i] for i in work]
+        feasible, out = _exact_simplex(rows, rhs, d)
+        if not feasible:
+            y = out
+            if (
+                any(v < 0 for v in y)
+                or not any(y)
+                or any(sum(r[j] * v for r, v in zip(rows, y)) for j in range(d))
+                or sum(q * v for q, v in zip(rhs, y)) > 0
+            ):
+                raise _internal("the exact simplex dual is not a certificate")
+            return Feasibility(False, None, _certificate_in_original_scale(sys, work, y), "simplex")
         nums, den = _common_denominator([(v.numerator, v.denominator) for v in out])
         if not _strictly_inside(rows, rhs, nums, den):
             raise _internal("the exact simplex point is not strictly inside")
-        return Feasibility(True, tuple(out), None, route)
-    y = out
-    if (
-        any(v < 0 for v in y)
-        or not any(y)
-        or any(sum(r[j] * v for r, v in zip(rows, y)) for j in range(sys.d))
-        or sum(q * v for q, v in zip(rhs, y)) > 0
-    ):
-        raise _internal("the exact simplex dual is not a certificate")
-    return Feasibility(False, None, _certificate_in_original_scale(sys, active, y), route)
+        violation = []
+        for i in active:
+            if i not in in_work:
+                excess = _dot(sys.rows[i], nums) - sys.rhs[i] * den
+                if excess >= 0:
+                    violation.append((_ratio(excess, den * sum(map(abs, sys.rows[i]))), i))
+        if not violation:
+            return Feasibility(True, tuple(out), None, "simplex")
+        violation.sort(reverse=True)  # the most violated first (a heuristic: any choice is correct)
+        added = [i for _, i in violation[: d + 1]]
+        work.extend(added)
+        in_work.update(added)
 
 
 # ------------------------------------------------------------------------------------ feasibility
@@ -554,38 +603,99 @@ def _decide(sys: _System, guide: bool) -> Feasibility:
             return Feasibility(False, None, cert, "trivial")
     if d == 0 or not active:
         return Feasibility(True, (Fraction(0),) * d, None, "trivial")
+    seed = None
     if guide:
-        res = _guided(sys, active)
+        res, seed = _guided(sys, active)
         if res is not None:
             return res
-    return _simplex_decide(sys, active)
+    return _simplex_decide(sys, active, seed)
 
 
-def _guided(sys: _System, active: list[int]) -> Feasibility | None:
+def _refined_rhs(
+    rows, rhs, maxes: Sequence[int], center: Sequence[Fraction], margin: float
+) -> tuple[np.ndarray, int] | None:
+    """Right-hand sides of the Chebyshev LP re-centred at ``center`` and magnified by ``2^-E``.
+
+    The residuals ``b_i − a_i·center`` are exact; divided by ``max|a_i|`` they are the (signed)
+    distances the float LP sees. ``2^E`` is the scale of the largest violation or of ``|margin|``, so a
+    region thinner than the float tolerances becomes wide enough to be seen. Returns ``(b̂, E)``.
+    """
+    nums, den = _common_denominator([(c.numerator, c.denominator) for c in center])
+    res = [q * den - _dot(r, nums) for r, q in zip(rows, rhs)]  # den · residual
+    worst = max([0.0] + [-_ratio(v, m * den) for v, m in zip(res, maxes) if v < 0])
+    scale = max(worst, abs(margin))
+    if not 0 < scale < math.inf:
+        return None
+    E = math.frexp(scale)[1]  # 2^E >= scale
+    out = []
+    for v, m in zip(res, maxes):
+        q = _ratio(v << -E, m * den) if E <= 0 else _ratio(v, (m * den) << E)
+        out.append(min(max(q, -_CLIP), _CLIP))
+    return np.array(out, dtype=np.float64), E
+
+
+def _exact_point_near(rows, rhs, center: Sequence[Fraction], radius: float) -> tuple[Fraction, ...] | None:
+    """Like :func:`_guided_point` for an exact centre and an absolute float radius."""
+    r = Fraction(radius) / (4 * math.isqrt(len(center)) + 4) if radius > 0 else Fraction(0)
+    simple = []
+    for c in center:
+        lo, hi = c - r, c + r
+        simple.append(_simplest_between(lo.numerator, lo.denominator, hi.numerator, hi.denominator))
+    for cand in (simple, [(c.numerator, c.denominator) for c in center]):
+        nums, den = _common_denominator(cand)
+        if _strictly_inside(rows, rhs, nums, den):
+            return tuple(Fraction(p, q) for p, q in cand)
+    return None
+
+
+def _guided(sys: _System, active: list[int]) -> tuple[Feasibility | None, list[int] | None]:
+    """The float-guided routes; on failure ``(None, seed)`` with the float LP's last support (or None).
+
+    Round 0 is the Chebyshev LP of the rows. If neither its point nor its dual proves anything, up to
+    ``_REFINE_ROUNDS`` rounds of iterative refinement re-solve it around the last float point with the
+    exact residuals magnified (:func:`_refined_rhs`), which resolves regions thinner than HiGHS's
+    tolerances. Every answer is checked exactly before it is returned.
+    """
     rows = [sys.rows[i] for i in active]
     rhs = [sys.rhs[i] for i in active]
     normalised = _normalised_float(rows, rhs)
     if normalised is None:
-        return None
-    lp = _chebyshev_lp(*normalised)
-    if lp is None:
-        return None
-    if lp.s > 0:
-        point = _guided_point(rows, rhs, lp.x, lp.s)
-        return None if point is None else Feasibility(True, point, None, "guided")
-    top = float(lp.duals.max()) if len(lp.duals) else 0.0
-    if not top > 0:
-        return None
-    support = [k for k in np.flatnonzero(lp.duals > DUAL_SUPPORT_THRESHOLD * top).tolist()]
-    y = _dual_ray(rows, rhs, support, sys.d)
-    if y is not None:
-        cert = _certificate_in_original_scale(sys, [active[k] for k in support], y)
-        return Feasibility(False, None, cert, "dual")
-    if len(support) < len(active):  # exact simplex on the (small) float support first
-        sub = _simplex_decide(sys, [active[k] for k in support])
-        if not sub.feasible:
-            return sub
-    return None
+        return None, None
+    A, bb, maxes = normalised
+    lp = _chebyshev_lp(A, bb)
+    center: list[Fraction] | None = None  # round 0: the LP's own coordinates
+    E = 0
+    seed = None
+    for round_ in range(_REFINE_ROUNDS + 1):
+        if lp is None:
+            break
+        top = float(lp.duals.max()) if len(lp.duals) else 0.0
+        support = np.flatnonzero(lp.duals > DUAL_SUPPORT_THRESHOLD * top).tolist() if top > 0 else []
+        seed = [active[k] for k in support] or seed
+        if lp.s > 0:
+            if center is None:
+                point = _guided_point(rows, rhs, lp.x, lp.s)
+            else:
+                shifted = [c + Fraction(v) * Fraction(2) ** E for c, v in zip(center, lp.x.tolist())]
+                point = _exact_point_near(rows, rhs, shifted, math.ldexp(min(lp.s, 1.0), E))
+            if point is not None:
+                return Feasibility(True, point, None, "guided"), seed
+        elif support:
+            y = _dual_ray(rows, rhs, support, sys.d)
+            if y is not None:
+                cert = _certificate_in_original_scale(sys, [active[k] for k in support], y)
+                return Feasibility(False, None, cert, "dual"), seed
+        if round_ == _REFINE_ROUNDS:
+            break
+        step = Fraction(2) ** E
+        base = [Fraction(0)] * sys.d if center is None else center
+        center = [c + Fraction(v) * step for c, v in zip(base, lp.x.tolist())]
+        refined = _refined_rhs(rows, rhs, maxes, center, math.ldexp(lp.s, E))
+        if refined is None:
+            break
+        bb, E = refined
+        lp = _chebyshev_lp(A, bb)
+    return None, seed
 
 
 def strict_feasibility(A: Any, b: Any, *, guide: bool = True) -> Feasibility:
