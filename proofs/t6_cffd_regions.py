@@ -58,6 +58,7 @@ from relugeom.full_dimension import cffd_batch
 from relugeom.patterns import activation_patterns
 from relugeom.regions import region_decomposition
 
+from .t5_inactive_neuron import POSITIVE_BATCH
 from .toy_families import random_nets
 
 __all__ = ["NAME", "TITLE", "check", "judge", "families"]
@@ -114,13 +115,14 @@ def check(case: Case) -> Outcome:
 def families(exhaustive: bool) -> list:
     """Grids of one-input networks (exact breakpoints) and of two-input ones, and random deeper nets.
 
-    Exhaustive: (1,2,1) over {−1, 0, 1} (2187), (1,2,2,1) and (2,2,1) over {−1, 1} (256 and 512),
-    and 100 random nets of each deep shape. Default: (1,1,1) over {−1, 0, 1} (81), (2,1,1) over
-    {−1, 0, 1} (243), and 4 random nets of each deep shape.
+    Exhaustive: (1,2,1) over {−1, 0, 1} (2187), (1,2,2,1) over {−1, 1} on T5's positive batch (8192),
+    (2,2,1) over {−1, 1} (512), and 100 random nets of each deep shape. Default: (1,1,1) over {−1, 0, 1} (81), (1,2,1) over
+    {−1, 1} (128), (2,1,1) over {−1, 0, 1} (243), and 10 random nets of each deep shape.
     """
     if exhaustive:
         return [GridFamily((1, 2, 1), (-1, 0, 1), default_batch(1, 6)),
-                GridFamily((1, 2, 2, 1), (-1, 1), default_batch(1, 6)),
+                GridFamily((1, 2, 2, 1), (-1, 1), POSITIVE_BATCH),
                 GridFamily((2, 2, 1), (-1, 1), default_batch(2, 8))] + random_nets(61, 100)
     return [GridFamily((1, 1, 1), (-1, 0, 1), default_batch(1, 3)),
-            GridFamily((2, 1, 1), (-1, 0, 1), default_batch(2, 6))] + random_nets(63, 4)
+            GridFamily((1, 2, 1), (-1, 1), default_batch(1, 6)),
+            GridFamily((2, 1, 1), (-1, 0, 1), default_batch(2, 6))] + random_nets(63, 10)

@@ -106,7 +106,7 @@ def _region_points(r: Region) -> list[tuple[Fraction, ...]]:
     """p and p + ε_j e_j (j < n0), all inside the open region: n0 + 1 affinely independent points."""
     p = tuple(Fraction(v) for v in r.interior_point)
     pts = [p]
-    slacks = [(f.normal, f.offset - sum(a * v for a, v in zip(f.normal, p))) for f in r.inequalities]
+    slacks = [(normal, offset - sum(a * v for a, v in zip(normal, p))) for normal, offset in r.constraints]
     for j in range(len(p)):
         eps = Fraction(1)
         for normal, slack in slacks:

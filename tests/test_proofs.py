@@ -54,13 +54,13 @@ def default_results():
 
 
 def test_registry():
-    assert sorted(THEOREMS) == ["T1", "T2", "T3", "T4", "T5"]
+    assert sorted(THEOREMS) == ["T1", "T2", "T3", "T4", "T5", "T6"]
     for name, mod in THEOREMS.items():
         assert mod.NAME == name and mod.TITLE and mod.__doc__
         assert "Proof" in mod.__doc__ or name == "T1"
 
 
-@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5"])
+@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5", "T6"])
 def test_default_run_has_no_violation(default_results, name):
     totals, per_family = default_results
     t = totals[name]
@@ -362,6 +362,8 @@ def test_exhaustive_run(tmp_path):
                 assert (len(fam), degenerate) == (1024, 0)
             elif fam.name.startswith("grid 1-2-2-1 {-1,1}"):
                 assert (len(fam), degenerate) == (8192, 672)
+            elif fam.name.startswith("grid 2-2-1 {-1,1}"):
+                assert (len(fam), degenerate) == (512, 0)
             else:
                 assert fam.name.startswith("random") and degenerate < len(fam) // 5
 

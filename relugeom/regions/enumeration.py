@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from fractions import Fraction
 from typing import Any, Iterator, Literal, Sequence
 
@@ -102,10 +103,9 @@ class Region:
         The activation of all H hidden neurons (layer by layer) on the region.
     interior_point : tuple of Fraction
         A point of the open region (floats for ``method="float"``).
-    inequalities : tuple of Facet
-        Irredundant strict inequalities that define the region (inside the box, if one was given).
-    bounded : bool or None
-        Whether the region is bounded (always True inside a box; None for ``method="float"``).
+    constraints : tuple of (normal, offset)
+        Strict inequalities ``normal·x < offset`` (coprime integers) whose intersection is the region:
+        every facet is among them, some may be redundant. :attr:`inequalities` reduces them.
     output_weight, output_bias
         F(x) = output_weight · x + output_bias on the region, exactly.
     interval : (lo, hi) or None
@@ -114,18 +114,46 @@ class Region:
         n0 = 2 inside a box: the polygon's corners, counter-clockwise.
     volume : Fraction or None
         Exact length (n0 = 1, bounded) or area (n0 = 2 inside a box).
+
+    Notes
+    -----
+    :attr:`inequalities` (the irredundant facets, with the neurons that bound the region there) and
+    :attr:`bounded` are computed exactly on first use and cached: in dimension 3 and up each costs
+    linear programs, and many uses (the CFFD, interior points, patterns) do not need them.
     """
 
     index: int
     pattern: tuple[bool, ...]
     interior_point: tuple
-    inequalities: tuple[Facet, ...]
-    bounded: bool | None
+    constraints: tuple[tuple[tuple, Any], ...]
     output_weight: tuple[tuple, ...]
     output_bias: tuple
     interval: tuple | None = None
     vertices: tuple | None = None
     volume: Fraction | None = None
+    reduced: bool = field(default=False, repr=False)
+    known_bounded: bool | None = field(default=None, repr=False)
+    network: Network | None = field(default=None, repr=False, compare=False)
+    box: Box | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def inequalities(self) -> tuple[Facet, ...]:
+        """Irredundant strict inequalities defining the region (inside the box, if one was given)."""
+        rows = list(self.constraints)
+        if self.network is None:                      # float regions: the constraints as found
+            return tuple(Facet(tuple(a), b) for a, b in rows)
+        if not self.reduced and rows:
+            keep = irredundant([list(a) for a, _ in rows], [v for _, v in rows], point=self.interior_point)
+            rows = [rows[i] for i in keep]
+        sources = _facet_sources(self.network, self.pattern, rows, self.box)
+        return tuple(Facet(a, off, src) for (a, off), src in zip(rows, sources))
+
+    @cached_property
+    def bounded(self) -> bool | None:
+        """Whether the region is bounded (True inside a box; None for ``method="float"``)."""
+        if self.known_bounded is not None or self.network is None:
+            return self.known_bounded
+        return is_bounded([list(a) for a, _ in self.constraints], [v for _, v in self.constraints])
 
     @property
     def pattern_string(self) -> str:
@@ -134,7 +162,7 @@ class Region:
     def contains(self, x: Any) -> bool:
         """True iff x lies in the open region (exact)."""
         pt = exact_vector(x, "point")
-        return all(f.holds(pt) for f in self.inequalities)
+        return all(sum(a * v for a, v in zip(normal, pt)) < off for normal, off in self.constraints)
 
     def output(self, x: Any) -> tuple[Fraction, ...]:
         """F(x) by the region's affine map (equal to the network's output for x in the region)."""
@@ -406,30 +434,22 @@ def _make_region(net: Network, index: int, cell: Any, pattern, G, den, box: Box 
     if method == "float":
         weight = tuple(tuple(float(v) for v in row[:n0]) for row in G)
         bias = tuple(float(row[n0]) for row in G)
-        facets = tuple(Facet(tuple(a), float(b)) for a, b in zip(cell.A, cell.b))
-        return Region(index, pattern, tuple(float(v) for v in cell.point), facets, None, weight, bias)
+        cons = tuple((tuple(float(v) for v in a), float(b)) for a, b in zip(cell.A, cell.b))
+        return Region(index, pattern, tuple(float(v) for v in cell.point), cons, weight, bias)
     weight, bias = as_fractions(G, den)
     interval = vertices = volume = None
+    reduced, bounded = True, True if box is not None else None
     if isinstance(cell, IntervalCell):
-        rows = cell.inequalities()
         bounded = cell.bounded
         interval = (cell.lo, cell.hi)
         volume = cell.hi - cell.lo if bounded else None
     elif isinstance(cell, PolygonCell):
-        rows = cell.inequalities()
-        bounded = True
         vertices = tuple(cell.corners())
         volume = cell.area()
     else:
-        cons = cell.inequalities()
-        A = [list(a) for a, _ in cons]
-        b = [v for _, v in cons]
-        keep = irredundant(A, b) if cons else ()
-        rows = [cons[i] for i in keep]
-        bounded = box is not None or is_bounded(A, b)
-    sources = _facet_sources(net, pattern, rows, box)
-    facets = tuple(Facet(a, off, src) for (a, off), src in zip(rows, sources))
-    return Region(index, pattern, tuple(cell.point), facets, bounded, weight, bias, interval, vertices, volume)
+        reduced = False
+    return Region(index, pattern, tuple(cell.point), tuple(cell.inequalities()), weight, bias, interval, vertices,
+                  volume, reduced, bounded, net, box)
 
 
 def _facet_sources(net: Network, pattern, rows, box: Box | None) -> list[tuple[tuple, ...]]:
@@ -490,18 +510,17 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
     res = strict_feasibility(A, b)
     if not res.feasible:
         return None
-    keep = irredundant(A, b)
-    rows = [(tuple(A[i]), b[i]) for i in keep]
     G, den = maps[-1]
     weight, bias = as_fractions(G, den)
-    bounded = B is not None or is_bounded(A, b)
-    facets = tuple(Facet(a, off, src) for (a, off), src in zip(rows, _facet_sources(net, pattern, rows, B)))
-    interval = None
+    rows = tuple((tuple(a), off) for a, off in zip(A, b))
+    region = Region(-1, pattern, tuple(res.point), rows, weight, bias, None, None, None, False,
+                    True if B is not None else None, net, B)
     if n0 == 1:
-        lo = max((Fraction(off, a[0]) for a, off in rows if a[0] < 0), default=None)
-        hi = min((Fraction(off, a[0]) for a, off in rows if a[0] > 0), default=None)
-        interval = (lo, hi)
-    return Region(-1, pattern, tuple(res.point), facets, bounded, weight, bias, interval)
+        facets = region.inequalities
+        lo = max((Fraction(f.offset, f.normal[0]) for f in facets if f.normal[0] < 0), default=None)
+        hi = min((Fraction(f.offset, f.normal[0]) for f in facets if f.normal[0] > 0), default=None)
+        region = replace(region, interval=(lo, hi), volume=None if lo is None or hi is None else hi - lo)
+    return region
 
 
 def compare_enumerations(exact: RegionDecomposition, other: RegionDecomposition) -> dict[str, Any]:

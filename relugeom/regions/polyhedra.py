@@ -271,22 +271,18 @@ def _strictly_inside(rows: Sequence[Sequence[int]], rhs: Sequence[int], nums: li
     return all(_dot(r, nums) < q * den for r, q in zip(rows, rhs))
 
 
-def _normalised_certificate(values: Sequence[Fraction]) -> tuple[Fraction, ...]:
-    den = 1
-    for v in values:
-        den = math.lcm(den, v.denominator)
-    ints = [int(v * den) for v in values]
-    g = math.gcd(*ints) or 1
-    return tuple(Fraction(v // g) for v in ints)
-
-
 def _certificate_in_original_scale(sys: _System, support: Sequence[int], y: Sequence[int]) -> tuple[Fraction, ...]:
-    """Map a certificate of the primitive rows (on ``support``) to the caller's rows."""
-    full = [Fraction(0)] * len(sys.rows)
+    """Map a certificate of the primitive rows (on ``support``) to the caller's rows, as coprime integers."""
+    # original row i = num_i/den_i · primitive row i, so y_i(original) = y_i · den_i / num_i
+    L = 1
+    for i in support:
+        L = math.lcm(L, sys.scale[i][0])
+    full = [0] * len(sys.rows)
     for i, yi in zip(support, y):
         num, den = sys.scale[i]
-        full[i] = Fraction(yi * den, num)  # original row = num/den · primitive row
-    return _normalised_certificate(full)
+        full[i] = yi * den * (L // num)
+    g = math.gcd(*full) or 1
+    return tuple(Fraction(v // g) for v in full)
 
 
 # -------------------------------------------------------------------------------------- result type
@@ -781,7 +777,27 @@ def is_bounded(A: Any, b: Any) -> bool:
     return strict_feasibility([[-v for v in row] for row in N], [0] * m).feasible
 
 
-def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None) -> tuple[int, ...]:
+def _witness_test(sys: _System, kept: Sequence[int], point: Sequence[Any]) -> set[int]:
+    """Rows proved irredundant without an LP: the projection x0 of ``point`` onto row i's hyperplane
+    satisfies every other kept row strictly, so the hyperplane meets the closure of P in a facet."""
+    fr = [Fraction(v) for v in point]
+    nums, den = _common_denominator([(v.numerator, v.denominator) for v in fr])
+    if not _strictly_inside([sys.rows[i] for i in kept], [sys.rhs[i] for i in kept], nums, den):
+        return set()                                   # not an interior point: prove nothing
+    found = set()
+    for i in kept:
+        a = sys.rows[i]
+        n2 = _dot(a, a)
+        s_i = sys.rhs[i] * den - _dot(a, nums)          # den · slack > 0
+        X = [v * n2 + s_i * aj for v, aj in zip(nums, a)]
+        D = den * n2
+        if all(_dot(sys.rows[j], X) < sys.rhs[j] * D for j in kept if j != i):
+            found.add(i)
+    return found
+
+
+def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None,
+                point: Sequence[Any] | None = None) -> tuple[int, ...]:
     """The indices of a minimal set of constraints defining the same open polyhedron.
 
     Exact duplicates (the same coprime-integer inequality) keep their smallest index; rows with a zero
@@ -796,6 +812,10 @@ def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None) -> tupl
         The only rows that can be irredundant. All other rows are taken as known to be redundant and are
         **removed from the system** before testing, so the caller must pass a superset of the facets
         (e.g. the old facets plus a new cut). Default: every row.
+    point : sequence of rationals, optional
+        An interior point of ``P``. It proves many rows irredundant without an LP: when its projection
+        onto row i's hyperplane satisfies every other row strictly, row i is a facet. (Ignored if it is
+        not strictly inside.)
 
     Returns
     -------
@@ -809,6 +829,8 @@ def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None) -> tupl
     (0, 1, 2, 3)
     >>> irredundant(sq, [1, 0, 1, 0, 2, 3], candidates=[1, 2, 3, 4, 5])
     (1, 2, 3, 4)
+    >>> irredundant(sq, [1, 0, 1, 0, 2, 3], point=["1/2", "1/2"])
+    (0, 1, 2, 3)
     """
     sys = _parse(A, b)
     m = len(sys.rows)
@@ -827,7 +849,11 @@ def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None) -> tupl
             seen.add(key)
             kept.append(i)
     out = []
+    witness = _witness_test(sys, kept, point) if point is not None else set()
     for i in kept:
+        if i in witness:
+            out.append(i)
+            continue
         others = [j for j in kept if j != i]
         rows = [sys.rows[j] for j in others] + [tuple(-v for v in sys.rows[i])]
         rhs = [sys.rhs[j] for j in others] + [-sys.rhs[i]]
