@@ -178,7 +178,9 @@ def cffd_full_nonzero(case: Case) -> Outcome:
     neuron active on all of R^{n0} computes an affine function of its inputs, and an affine layer can be
     traded against its neighbours. Widths (1, 1, 1, 1), W0 = 1, b0 = 0, W1 = 1, b1 = 1, W2 = 1: the
     second neuron is relu(x) + 1 ≥ 1, so F = W2 W1 relu(W0 x + b0) + W2 b1 + b2 depends on θ through
-    three numbers only, and CFFD = 3 < 4 = N − H (below).
+    three numbers only, and CFFD = 3 < 4 = N − H (below). A third: two opposite neurons on one
+    hyperplane, relu(x − 3/5) + relu(3/5 − x) = |x − 3/5|, leave F four functional parameters (one
+    breakpoint, two slopes, an offset) against N − H = 5; with a smaller budget the search shrinks to it.
 
     Examples
     --------

@@ -353,3 +353,73 @@ def test_example_03_prints_the_pinned_refutations(capsys):
     out = capsys.readouterr().out
     assert "b0 = ['33554432']" in out and "exact BFD 2, float64 rank 1" in out
     assert "BFD 1 here and 2 at the witness" in out
+
+
+# ------------------------------------------------------------------ CFFD conjectures (exact regions)
+
+# (widths, parameters, inputs, cases tried with seed 0 and the default budget, as `relugeom search`):
+# the shrunk refutations of "CFFD = N − H"
+PINNED_CFFD = {
+    "cffd-full": ((1, 1, 1), [-1, 0, 0, 0], [[-1]], 4),
+    "cffd-full-nonzero": ((1, 2, 1), [-1, -1, -1, -1, -1, -1, 0], [[0]], 182),
+}
+
+
+def sympy_cffd(net: rg.Network, X) -> int:
+    """An independent CFFD check: sympy differentiates F_θ(x) symbolically in θ (Heaviside for relu')
+    and ranks the stacked rows at the given points."""
+    theta = sympy.symbols(f"t0:{net.num_params}")
+    values = dict(zip(theta, [sympy.Rational(p.numerator, p.denominator) for p in net.parameters()]))
+    rows = []
+    for x in X:
+        a = [sympy.Rational(v.numerator, v.denominator) for v in x]
+        pos = 0
+        for k, (n_in, n_out) in enumerate(zip(net.widths[:-1], net.widths[1:])):
+            W = [[theta[pos + i * n_in + j] for j in range(n_in)] for i in range(n_out)]
+            b = theta[pos + n_out * n_in: pos + n_out * n_in + n_out]
+            pos += n_out * (n_in + 1)
+            z = [sum(W[i][j] * a[j] for j in range(n_in)) + b[i] for i in range(n_out)]
+            a = z if k == net.num_layers - 1 else [sympy.Max(0, v) for v in z]
+        for out in a:
+            grad = [sympy.diff(out, t).subs(values) for t in theta]
+            rows.append([sympy.nsimplify(g.replace(sympy.Heaviside, lambda v, *_: 1 if v > 0 else 0)) for g in grad])
+    return sympy.Matrix(rows).rank()
+
+
+@pytest.mark.parametrize("name", tuple(PINNED_CFFD))
+def test_cffd_conjectures_are_refuted_by_the_pinned_minimal_examples(name):
+    widths, params, inputs, tried = PINNED_CFFD[name]
+    res = search(CONJECTURES[name], seed=0)
+    assert res.found and res.case.net.widths == widths and res.cases_tried == tried
+    assert list(res.case.net.parameters()) == [F(p) for p in params]
+    assert res.case.inputs == tuple(tuple(F(v) for v in x) for x in inputs)
+    q = res.quantities
+    net = res.case.net
+    assert q["N_minus_H"] == net.num_params - net.num_hidden and q["cffd"] < q["N_minus_H"]
+    star = [tuple(F(v) for v in x) for x in q["cffd_batch"]]
+    assert q["cffd"] == rg.computable_full_functional_dimension(net) == sympy_cffd(net, star)
+    # the stacked batch is maximal: a large random batch adds nothing
+    est = rg.estimate_cffd(net, sizes=(256,), seed=1, scale=3.0, exact=q["cffd"])
+    assert est.bfds == (q["cffd"],)
+
+
+def test_cffd_hidden_symmetries_by_hand():
+    # twin neurons: F = (W1_0 + W1_1) relu(-x - 1): 3 functional parameters, N − H = 5
+    twins = rg.Network.from_parameters((1, 2, 1), [-1, -1, -1, -1, -1, -1, 0])
+    assert rg.computable_full_functional_dimension(twins) == 3
+    # untie the twins and the hidden symmetry disappears
+    untied = rg.Network.from_parameters((1, 2, 1), [-1, -2, -1, -1, -1, -1, 0])
+    assert rg.computable_full_functional_dimension(untied) == 5
+    # no (1, 1, 1) network over {−1, 0, 1} with a nonzero weight and a used neuron refutes the statement
+    res = search(CONJECTURES["cffd-full-nonzero"], seed=0)
+    assert res.cases_tried > 81 and res.original.net.widths == (1, 2, 1)
+    # two opposite neurons on one hyperplane: relu(x − 3/5) + relu(3/5 − x) = |x − 3/5| has 4 functional
+    # parameters (a breakpoint, two slopes, an offset), not N − H = 5
+    kink = rg.Network.from_parameters((1, 2, 1), [1, -1, F(-3, 5), F(3, 5), 1, 1, 0])
+    assert rg.computable_full_functional_dimension(kink) == 4
+    # a neuron active on all of R: relu(x) + 1 is affine in its inputs, CFFD 3 < N − H = 4
+    always_on = rg.Network.from_layers([([[1]], [0]), ([[1]], [1]), ([[1]], [0])])
+    out = CONJECTURES["cffd-full-nonzero"].check(Case(always_on, ((F(1),),)))
+    assert (out.status, out.quantities["cffd"], out.quantities["N_minus_H"]) == ("violation", 3, 4)
+    star = [tuple(F(v) for v in x) for x in out.quantities["cffd_batch"]]
+    assert sympy_cffd(always_on, star) == 3
