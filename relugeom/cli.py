@@ -431,9 +431,9 @@ def _cffd(args: argparse.Namespace) -> int:
 
     net = load_network(args.network)
     sizes = None if args.sizes is None else _parse_sizes(args.sizes)
-    rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed)
     if not args.scale > 0 or args.scale == float("inf"):
         raise RelugeomError(f"--scale must be a positive finite number, got {args.scale}")
+    rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed)
     est = estimate_cffd(net, sizes, args.distribution, args.seed, scale=args.scale, exact=rep.cffd)
     if args.json:
         estimate = est.to_dict()

@@ -290,3 +290,25 @@ def test_cffd_hand_values():
     # twin neurons act as one: CFFD = 3 < 5
     twins = rg.Network.from_layers([([[-1], [-1]], [-1, -1]), ([[-1, -1]], [0])])
     assert rg.computable_full_functional_dimension(twins) == 3
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 10**6), half=st.fractions(min_value=Fraction(1, 4), max_value=4, max_denominator=8))
+def test_regions_tile_the_box_and_locate_every_point(seed, half):
+    """Law: exact areas add up to the box's, and each random point of the box lies in exactly the one
+    region whose pattern it has (or on a boundary, where some pre-activation is exactly zero)."""
+    net = rg.Network.random_rational((2, 3, 2, 1), seed=seed)
+    box = [(-half, half), (-half, half)]
+    dec = region_decomposition(net, box, at_zero="inactive")
+    assert sum(r.volume for r in dec) == (2 * half) ** 2
+    rng = np.random.default_rng(seed)
+    pts = [[Fraction(int(v), 97) * half for v in rng.integers(-96, 97, size=2)] for _ in range(20)]
+    for x in pts:
+        inside = [r for r in dec if r.contains(x)]
+        if len(inside) == 1:
+            P = rg.activation_patterns(net, [x], at_zero="inactive")
+            assert tuple(bool(v) for v in P[0]) == inside[0].pattern
+        else:
+            assert not inside                               # on a facet: degenerate for the network
+            with pytest.raises(rg.DegeneratePointError):
+                rg.activation_patterns(net, [x])
