@@ -184,6 +184,11 @@ def test_unbounded_regions_are_flagged():
                                    ([[1, 1, 1, 1]], [0])])
     regions3 = linear_regions(net3)                             # a tetrahedron and 14 unbounded cells
     assert sum(r.bounded for r in regions3) == 1 and len(regions3) == 15
+    for widths in [(1, 1), (2, 2), (3, 1)]:                     # no hidden layer: one region, R^n0 itself
+        affine = rg.Network.random_rational(widths, seed=0)
+        (whole,) = linear_regions(affine)
+        assert whole.pattern == () and whole.bounded is False and whole.inequalities == ()
+        assert rg.computable_full_functional_dimension(affine) == affine.num_params   # F = Wx + b
 
 
 def test_region_of_pattern_equals_the_enumerated_region():

@@ -153,6 +153,8 @@ class Region:
         """Whether the region is bounded (True inside a box; None for ``method="float"``)."""
         if self.known_bounded is not None or self.network is None:
             return self.known_bounded
+        if not self.constraints:                     # all of R^n0
+            return len(self.interior_point) == 0
         return is_bounded([list(a) for a, _ in self.constraints], [v for _, v in self.constraints])
 
     @property
