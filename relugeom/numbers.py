@@ -38,6 +38,7 @@ __all__ = [
     "integer_scaling",
     "lcm_of_denominators",
     "dyadic_scaling",
+    "simplest_rational",
 ]
 
 Matrix = tuple[tuple[Fraction, ...], ...]
@@ -209,3 +210,36 @@ def dyadic_scaling(A: np.ndarray, where: str = "inputs") -> tuple[np.ndarray, in
     shift = max(0, -emin)
     nums = np.array([int(m) << (int(e) + shift) for m, e in zip(M.ravel(), E.ravel())], dtype=object)
     return nums.reshape(A.shape), 1 << shift
+
+
+def simplest_rational(lo: Fraction, hi: Fraction) -> Fraction:
+    """The rational with the smallest denominator (then the smallest |numerator|) in ``[lo, hi]``.
+
+    Found on the continued-fraction (Stern–Brocot) expansions of the two ends.
+
+    >>> simplest_rational(Fraction(1, 3), Fraction(1, 2)), simplest_rational(Fraction(-7, 5), Fraction(-6, 5))
+    (Fraction(1, 2), Fraction(-4, 3))
+    >>> simplest_rational(Fraction(-1, 7), Fraction(3))
+    Fraction(0, 1)
+    """
+    if lo > hi:
+        raise ValueError(f"empty interval [{lo}, {hi}]")
+    ln, ld, hn, hd = lo.numerator, lo.denominator, hi.numerator, hi.denominator
+    if ln <= 0 <= hn:
+        return Fraction(0)
+    if hn < 0:
+        return -simplest_rational(-hi, -lo)
+    terms: list[int] = []
+    while True:
+        fl = ln // ld
+        if fl * ld == ln:
+            p, q = fl, 1
+            break
+        if (fl + 1) * hd <= hn:
+            p, q = fl + 1, 1
+            break
+        terms.append(fl)
+        ln, ld, hn, hd = hd, hn - fl * hd, ld, ln - fl * ld
+    for fl in reversed(terms):
+        p, q = fl * p + q, p
+    return Fraction(p, q)

@@ -8,7 +8,6 @@ a brute-force search for recession rays, and the float-guided routes against the
 from __future__ import annotations
 
 import itertools
-import time
 from fractions import Fraction
 
 import numpy as np
@@ -161,6 +160,16 @@ def test_thin_strip_is_found_by_the_guide():
     assert not res.feasible and res.certificate == (1, 1)
 
 
+@pytest.mark.parametrize("k", [60, 200, 1000])
+def test_strips_thinner_than_float64_are_found_by_refining_the_guide(k):
+    # 0 < x < 2^-k: the first float LP sees a flat strip (radius -0.0); refinement zooms into it
+    eps = F(1, 2**k)
+    A, b = [[1, 0], [-1, 0], [0, 1], [0, -1], [1, 1]], [eps, 0, 1, 0, 2]
+    res = strict_feasibility(A, b)
+    assert res.feasible and res.route == "guided" and 0 < res.point[0] < eps
+    check(A, b, res, 2)
+
+
 def test_very_thin_slab_needs_exact_work():
     eps = F(1, 2**300)
     A = [[1, F(1, 3), 0], [-1, F(-1, 3), 0], [0, 1, 0], [0, -1, 0], [0, 0, 1], [0, 0, -1]]
@@ -252,7 +261,7 @@ def test_verify_rejects_wrong_answers():
     assert Feasibility(False, None, (2, 2), "x").verify([[1], [-1]], [0, 0])
 
 
-def test_exact_simplex_size_4_by_40_is_fast():
+def test_exact_simplex_decides_4_by_40_systems_with_60_bit_entries():
     rng = np.random.default_rng(7)
     for feasible in (True, False):
         A = [[int(v) for v in rng.integers(-2**60, 2**60, 4)] for _ in range(40)]
@@ -261,9 +270,7 @@ def test_exact_simplex_size_4_by_40_is_fast():
         b = [dot(row, x0) + slack * int(rng.integers(1, 2**50)) for row in A]
         if not feasible:
             b[:20] = [dot(row, x0) + int(rng.integers(1, 2**50)) for row in A[:20]]
-        start = time.perf_counter()
-        res = strict_feasibility(A, b, guide=False)
-        assert time.perf_counter() - start < 1.0
+        res = strict_feasibility(A, b, guide=False)        # speed is measured in bench/, not here
         assert res.route == "simplex"
         check(A, b, res, 4)
         assert res.feasible == strict_feasibility(A, b).feasible

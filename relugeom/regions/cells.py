@@ -38,6 +38,7 @@ from typing import Sequence
 
 import numpy as np
 
+from ..numbers import simplest_rational
 from .polyhedra import float_strict_feasibility, strict_feasibility
 
 __all__ = ["IntervalCell", "PolygonCell", "PolyhedronCell", "FloatPolyhedronCell"]
@@ -63,10 +64,11 @@ class IntervalCell:
         if lo is None and hi is None:
             return (Fraction(0),)
         if lo is None:
-            return (hi - 1,)
+            return (Fraction(math.floor(hi) - 1),)
         if hi is None:
-            return (lo + 1,)
-        return ((lo + hi) / 2,)
+            return (Fraction(math.ceil(lo) + 1),)
+        quarter = (hi - lo) / 4                 # the simplest rational well inside (small denominators)
+        return (simplest_rational(lo + quarter, hi - quarter),)
 
     def split(self, a: Sequence[int], c: int) -> tuple["IntervalCell | None", "IntervalCell | None"]:
         (a0,) = a

@@ -54,6 +54,7 @@ import flint
 import numpy as np
 
 from ..exceptions import NotExactError, RelugeomError, ShapeError
+from ..numbers import simplest_rational
 from .lp import chebyshev
 
 __all__ = [
@@ -236,29 +237,6 @@ def _dot(row: Sequence[int], x: Sequence[int]) -> int:
     return sum(map(operator.mul, row, x))
 
 
-def _simplest_between(ln: int, ld: int, hn: int, hd: int) -> tuple[int, int]:
-    """The simplest rational ``p/q`` (smallest denominator) in ``[ln/ld, hn/hd]`` (``ld, hd > 0``)."""
-    if ln <= 0 <= hn:
-        return 0, 1
-    if hn < 0:
-        p, q = _simplest_between(-hn, hd, -ln, ld)
-        return -p, q
-    terms: list[int] = []
-    while True:
-        fl = ln // ld
-        if fl * ld == ln:
-            p, q = fl, 1
-            break
-        if (fl + 1) * hd <= hn:
-            p, q = fl + 1, 1
-            break
-        terms.append(fl)
-        ln, ld, hn, hd = hd, hn - fl * hd, ld, ln - fl * ld
-    for fl in reversed(terms):
-        p, q = fl * p + q, p
-    return p, q
-
-
 def _common_denominator(point: Sequence[tuple[int, int]]) -> tuple[list[int], int]:
     den = 1
     for _, q in point:
@@ -406,7 +384,8 @@ def _guided_point(rows, rhs, x: np.ndarray, s: float) -> tuple[Fraction, ...] | 
     for v in x.tolist():
         ln, ld = (v - r).as_integer_ratio()
         hn, hd = (v + r).as_integer_ratio()
-        simple.append(_simplest_between(ln, ld, hn, hd))
+        q = simplest_rational(Fraction(ln, ld), Fraction(hn, hd))
+        simple.append((q.numerator, q.denominator))
     for cand in (simple, [v.as_integer_ratio() for v in x.tolist()]):
         nums, den = _common_denominator(cand)
         if _strictly_inside(rows, rhs, nums, den):
@@ -531,9 +510,8 @@ def _exact_simplex(rows: Sequence[Sequence[int]], rhs: Sequence[int], d: int) ->
         xs = [value.get(j, 0) - value.get(d + j, 0) for j in range(d)]  # x = xs / D
         # every row: a·x − b <= −s*; a box of half-width r = s*/(2‖a‖₁) keeps it strict
         den = 2 * max(sum(map(abs, r)) for r in rows) * D
-        point = [_simplest_between(2 * l1x - margin, den, 2 * l1x + margin, den)
-                 for l1x in (xj * (den // (2 * D)) for xj in xs)]
-        return True, [Fraction(p, q) for p, q in point]
+        return True, [simplest_rational(Fraction(2 * l1x - margin, den), Fraction(2 * l1x + margin, den))
+                      for l1x in (xj * (den // (2 * D)) for xj in xs)]
     return False, [int(tab[m + 1, nvar + i]) for i in range(m)]
 
 
@@ -613,13 +591,16 @@ def _refined_rhs(
     """Right-hand sides of the Chebyshev LP re-centred at ``center`` and magnified by ``2^-E``.
 
     The residuals ``b_i − a_i·center`` are exact; divided by ``max|a_i|`` they are the (signed)
-    distances the float LP sees. ``2^E`` is the scale of the largest violation or of ``|margin|``, so a
-    region thinner than the float tolerances becomes wide enough to be seen. Returns ``(b̂, E)``.
+    distances the float LP sees. ``2^E`` is the scale of the largest violation or of ``|margin|`` (of the
+    smallest positive slack when both are 0: the centre is on the boundary), so a region thinner than
+    the float tolerances becomes wide enough to be seen. Returns ``(b̂, E)``.
     """
     nums, den = _common_denominator([(c.numerator, c.denominator) for c in center])
     res = [q * den - _dot(r, nums) for r, q in zip(rows, rhs)]  # den · residual
     worst = max([0.0] + [-_ratio(v, m * den) for v, m in zip(res, maxes) if v < 0])
     scale = max(worst, abs(margin))
+    if scale == 0:  # the centre sits on the boundary of a region too thin to see: zoom to its slacks
+        scale = min([math.inf] + [_ratio(v, m * den) for v, m in zip(res, maxes) if v > 0])
     if not 0 < scale < math.inf:
         return None
     E = math.frexp(scale)[1]  # 2^E >= scale
@@ -636,7 +617,8 @@ def _exact_point_near(rows, rhs, center: Sequence[Fraction], radius: float) -> t
     simple = []
     for c in center:
         lo, hi = c - r, c + r
-        simple.append(_simplest_between(lo.numerator, lo.denominator, hi.numerator, hi.denominator))
+        q = simplest_rational(lo, hi)
+        simple.append((q.numerator, q.denominator))
     for cand in (simple, [(c.numerator, c.denominator) for c in center]):
         nums, den = _common_denominator(cand)
         if _strictly_inside(rows, rhs, nums, den):
