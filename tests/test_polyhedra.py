@@ -436,3 +436,18 @@ def test_float_strict_feasibility():
     assert float_strict_feasibility(np.zeros((0, 2)), np.zeros(0)).tolist() == [0.0, 0.0]
     p = float_strict_feasibility([[2**200, 0], [-(2**200), 0]], [2**200, 2**200])
     assert p is not None and abs(p[0]) < 1
+
+
+def test_both_lp_backends_give_the_same_chebyshev_centre():
+    """The direct HiGHS binding and scipy's linprog solve the same float guide LP."""
+    from relugeom.regions.lp import BACKEND, chebyshev
+
+    assert BACKEND in ("highs-direct", "linprog")
+    rng = np.random.default_rng(5)
+    for _ in range(20):
+        A = rng.normal(size=(12, 3))
+        b = rng.uniform(-0.5, 1.0, size=12)
+        direct, plain = chebyshev(A, b, "highs-direct"), chebyshev(A, b, "linprog")
+        assert direct.status == plain.status == "optimal"
+        assert abs(direct.radius - plain.radius) <= 1e-9          # float guides: compared as floats
+        assert np.all(direct.duals >= -1e-12) and np.all(plain.duals >= -1e-12)
