@@ -317,3 +317,15 @@ def test_regions_tile_the_box_and_locate_every_point(seed, half):
             assert not inside                               # on a facet: degenerate for the network
             with pytest.raises(rg.DegeneratePointError):
                 rg.activation_patterns(net, [x])
+
+
+def test_boxes_as_numpy_arrays_and_samples_outside_a_box():
+    net = lines([[1, 0], [0, 1]], [0, 0])
+    as_lists = [r.pattern for r in linear_regions(net, box=[[-1, 1], [-2, 2]])]
+    assert [r.pattern for r in linear_regions(net, box=np.array([[-1, 1], [-2, 2]]))] == as_lists
+    assert [r.pattern for r in linear_regions(net, box=[np.array([-1, 1]), np.array([-2, 2])])] == as_lists
+    assert len(as_lists) == 4
+    seen = regions_perceived(net, [["1/2", "1/2"], ["-1/2", "3/2"]], box=[(-1, 1), (-2, 2)])
+    assert [r.pattern for r in seen.regions] == [(True, True), (False, True)]
+    with pytest.raises(rg.ShapeError, match="sample 1 lies outside the open box"):
+        regions_perceived(net, [["1/2", "1/2"], [5, 5]], box=(-1, 1))

@@ -221,11 +221,13 @@ def parse_box(box: Any, n0: int) -> Box | None:
     ((Fraction(-1, 1), Fraction(1, 2)),)
     >>> parse_box((0, 1), 2)
     ((Fraction(0, 1), Fraction(1, 1)), (Fraction(0, 1), Fraction(1, 1)))
+    >>> parse_box(np.array([[-1, 1], [0, 2]]), 2)
+    ((Fraction(-1, 1), Fraction(1, 1)), (Fraction(0, 1), Fraction(2, 1)))
     """
     if box is None:
         return None
-    pairs = list(box)
-    if len(pairs) == 2 and not isinstance(pairs[0], (list, tuple)):
+    pairs = list(box)                       # lists, tuples or numpy arrays of exact-convertible numbers
+    if len(pairs) == 2 and not isinstance(pairs[0], (list, tuple, np.ndarray)):
         pairs = [tuple(pairs)] * n0
     if len(pairs) != n0:
         raise ShapeError(f"the box needs one (low, high) pair per input coordinate: {n0}, got {len(pairs)}")

@@ -21,9 +21,11 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..exceptions import ShapeError
+from ..forward import as_batch
 from ..network import Network
 from ..patterns import AtZero, activation_patterns, pattern_statistics
-from .enumeration import Region, region_of_pattern
+from .enumeration import Region, parse_box, region_of_pattern
 
 __all__ = ["RegionsPerceived", "regions_perceived"]
 
@@ -56,13 +58,20 @@ def regions_perceived(net: Network, X: Any, box: Any = None, *, at_zero: AtZero 
 
     Raises :class:`~relugeom.exceptions.DegeneratePointError` on a degenerate sample unless ``at_zero``
     is given; a pattern found only through that convention may have no open region: its entry is then
-    ``None``.
+    ``None``. With a box, every sample must lie in the open box (else ``ShapeError``): its region then
+    meets the box around it.
     """
+    B = parse_box(box, net.input_dim)
+    if B is not None:
+        for j, x in enumerate(as_batch(net, X)):
+            if not all(lo < v < hi for v, (lo, hi) in zip(x, B)):
+                raise ShapeError(f"sample {j} lies outside the open box {[(str(lo), str(hi)) for lo, hi in B]}: "
+                                 f"drop it, enlarge the box, or call regions_perceived without a box")
     P = activation_patterns(net, X, at_zero=at_zero)
     stats = pattern_statistics(P, net.hidden_widths)
     regions = []
     for j, pattern in enumerate(stats.patterns):
-        r = region_of_pattern(net, [bool(v) for v in pattern], box)
+        r = region_of_pattern(net, [bool(v) for v in pattern], B)
         regions.append(None if r is None else replace(r, index=j))
     return RegionsPerceived(tuple(regions), stats.counts, stats.sample_pattern)
 
