@@ -35,6 +35,7 @@ import numpy as np  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 
 from relugeom.regions.polyhedra import strict_feasibility  # noqa: E402
+from table import format_table  # noqa: E402  (bench/table.py)
 
 SIZES = ((2, 10), (3, 30), (8, 60), (16, 200))
 
@@ -115,11 +116,7 @@ def main(argv=None) -> int:
                          ", ".join(f"{k} {v}" for k, v in sorted(routes.items())), "yes" if verified else "NO"))
             print(f"... {kind.__name__} d={d} m={m}", file=sys.stderr, flush=True)
     header = ("kind", "d", "m", "linprog ms", "exact ms", "exact / linprog", "feasible", "routes", "verified")
-    widths = [max(len(h), *(len(r[i]) for r in rows)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for r in rows:
-        print("  ".join(v.ljust(w) for v, w in zip(r, widths)))
+    print(format_table(header, rows))
     return 0
 
 

@@ -42,6 +42,8 @@ from pathlib import Path  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout without installing
 
+from table import format_table  # noqa: E402  (bench/table.py)
+
 import relugeom  # noqa: E402
 from relugeom.regions import compare_enumerations, region_decomposition  # noqa: E402
 from relugeom.regions.lp import BACKEND  # noqa: E402
@@ -107,11 +109,7 @@ def main(argv=None) -> int:
                 check = "LP decisions " + ", ".join(f"{k} {v}" for k, v in sorted(r["stats"].items()))
             table.append((r["case"], r["route"], str(r["regions"]), f"{r['seconds']:.2f}",
                           f"{r['per_second']:.0f}", f"{r['vs_float']:.2f}x", check))
-    widths = [max(len(h), *(len(row[i]) for row in table)) for i, h in enumerate(header)]
-    print("  ".join(h.ljust(w) for h, w in zip(header, widths)))
-    print("  ".join("-" * w for w in widths))
-    for row in table:
-        print("  ".join(v.ljust(w) for v, w in zip(row, widths)))
+    print(format_table(header, table))
     return 0
 
 
