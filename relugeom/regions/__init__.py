@@ -2,10 +2,15 @@
 
 The flow inside this package, left to right::
 
-    polyhedra ──▶ affine ──▶ cells ──▶ enumeration ──▶ graph, perceived ──▶ picture
-    (exact strict   (pre-activations  (interval,   (regions of R^n0   (adjacency;       (PNG of
-    feasibility,    as exact affine   polygon,     or a box, layer    patterns of a     2-D regions,
-    certificates)   maps of x)        polyhedron)  by layer)          batch → regions)  1-D graphs)
+    lp, simplex ─▶ polyhedra ─▶ affine ─▶ cells ─▶ enumeration ─▶ graph, perceived ─▶ picture
+
+* ``lp``, ``simplex``: the float LP that guides (HiGHS) and the exact simplex that decides when it cannot;
+* ``polyhedra``: exact strict feasibility with a point or a certificate, boundedness, irredundant facets;
+* ``affine``: every pre-activation as an exact affine map of x, once the earlier patterns are fixed;
+* ``cells``: interval, polygon and polyhedron cells, cut exactly by one neuron at a time;
+* ``enumeration``: the regions of R^n0 or of a box, layer by layer, and the degenerate cells;
+* ``graph``, ``perceived``: regions sharing a facet; the regions a batch meets;
+* ``picture``: PNGs of 2-D regions and of 1-D graphs of F.
 
 ``picture`` needs matplotlib and is imported on use: ``from relugeom.regions.picture import plot_regions``.
 
