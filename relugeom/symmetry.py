@@ -20,8 +20,9 @@ complete invariant, so that ``are_equivalent`` can decide equivalence by compari
 * **neurons that compute 0.** A neuron whose *effective* incoming vector is zero (its bias and its
   weights from neurons that do not themselves compute 0) outputs relu(0) = 0 on every input and cannot
   be normalised by its incoming vector. Such a neuron is normalised by its outgoing column instead (max-abs
-  1 over the next layer's rows that do not compute 0, or over all outputs). Scales are fixed by invariant
-  rules in a first pass, so they do not depend on the order of the neurons.
+  1 over the next layer's rows that do not compute 0, or over all outputs), and when that column is zero
+  by its full incoming row (weights from neurons that compute 0, whose scales are fixed by then). Scales
+  are fixed by invariant rules in a first pass, so they do not depend on the order of the neurons.
 * **ties.** Neurons with equal incoming vectors in a hidden layer other than the last can be ordered in
   several ways that sort the next layer differently; the canonical form is the least (in parameter order,
   lexicographically) of all these orderings. Ties in the last hidden layer are broken by the outgoing
@@ -249,6 +250,11 @@ def _normalise_scales(net: Network) -> tuple[list, list, bool]:
             if m == 0:
                 m = max(abs(W[i][j]) for i in range(len(W)))
                 if m == 0:
+                    # no outgoing weight: only its incoming weights (from neurons that compute 0) feel
+                    # its scale, so give them max-abs 1 (the scales of those neurons are fixed by now)
+                    m_in = max(abs(v) for v in weights[k - 1][j])
+                    if m_in != 0:
+                        rescale(k - 1, j, 1 / m_in)
                     continue
                 complete = False       # a zero neuron feeding only zero neurons: free scales
             rescale(k - 1, j, m)
