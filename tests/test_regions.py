@@ -249,6 +249,25 @@ def test_region_graph_equals_shared_polygon_edges(widths, seed):
         assert data["flipped"] and g.nodes[i]["pattern"] != g.nodes[j]["pattern"]
 
 
+@pytest.mark.parametrize("widths,seed,at_zero", [
+    ((2, 3, 3, 1), 31, "active"), ((2, 3, 3, 1), 40, "inactive"), ((2, 3, 3, 1), 91, "inactive"),
+    ((2, 2, 2, 2, 1), 51, "inactive"), ((2, 2, 2, 2, 1), 118, "active"), ((1, 4, 4, 2), 0, "active"),
+])
+def test_region_graph_under_a_convention_matches_independent_adjacency(widths, seed, at_zero):
+    # integer nets with cells where a neuron is identically 0: under the convention that neuron's bit can
+    # change across a facet although its pre-activation does not vanish there (each case here lost an
+    # edge before the graph let such neurons flip)
+    net = rg.Network.random_integer(widths, -1, 1, seed=seed)
+    box = BOX2 if widths[0] == 2 else None
+    assert region_decomposition(net, box).degenerate                 # the case this test is about
+    dec = region_decomposition(net, box, at_zero=at_zero)
+    if widths[0] == 2:
+        expected = {(r.index, s.index) for r, s in combinations(dec.regions, 2) if share_segment(r, s)}
+    else:                                                            # intervals left to right: a path
+        expected = {(i, i + 1) for i in range(len(dec.regions) - 1)}
+    assert {tuple(sorted(e)) for e in region_graph(dec).edges} == expected
+
+
 def test_region_graph_in_three_dimensions_is_symmetric_and_connected():
     net = rg.Network.random_rational((3, 4, 3, 1), seed=4)
     g = region_graph(net)
