@@ -34,7 +34,17 @@ import numpy as np
 
 from ..network import Network
 
-__all__ = ["first_map", "next_map", "maps_of_pattern", "as_fractions", "split_pattern"]
+__all__ = ["first_map", "next_map", "maps_of_pattern", "as_fractions", "split_pattern", "coprime_row"]
+
+
+def coprime_row(a: Sequence, c) -> tuple[tuple[int, ...], int]:
+    """The integer affine form a·x + c divided by the gcd of its entries (unchanged if all are 0).
+
+    >>> coprime_row([4, -6], 10)
+    ((2, -3), 5)
+    """
+    g = math.gcd(*[int(v) for v in a], int(c)) or 1
+    return tuple(int(v) // g for v in a), int(c) // g
 
 
 def _reduced(G: np.ndarray, den: int) -> tuple[np.ndarray, int]:

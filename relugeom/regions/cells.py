@@ -39,6 +39,7 @@ from typing import Sequence
 import numpy as np
 
 from ..numbers import simplest_rational
+from .affine import coprime_row
 from .polyhedra import float_strict_feasibility, strict_feasibility
 
 __all__ = ["IntervalCell", "PolygonCell", "PolyhedronCell", "FloatPolyhedronCell"]
@@ -238,8 +239,7 @@ class PolyhedronCell:
         return 1 if low >= 0 else (-1 if high <= 0 else 0)
 
     def split(self, a: Sequence[int], c: int) -> tuple["PolyhedronCell | None", "PolyhedronCell | None"]:
-        g = math.gcd(*[int(v) for v in a], int(c))
-        a, c = tuple(int(v) // g for v in a), int(c) // g      # coprime: one form per constraint
+        a, c = coprime_row(a, c)                               # one form per constraint
         side = self._range_sign(a, c)
         if side:
             self.stats["bbox"] = self.stats.get("bbox", 0) + 1

@@ -35,7 +35,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import warnings
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -48,7 +47,7 @@ from ..exceptions import RelugeomError, ShapeError
 from ..network import Network
 from ..numbers import exact_vector, to_fraction
 from ..patterns import AtZero
-from .affine import as_fractions, first_map, maps_of_pattern, next_map
+from .affine import as_fractions, coprime_row, first_map, maps_of_pattern, next_map
 from .cells import FloatPolyhedronCell, IntervalCell, PolygonCell, PolyhedronCell
 from .polyhedra import irredundant, is_bounded, strict_feasibility
 
@@ -246,8 +245,8 @@ def hyperplane_key(a: Sequence[int], c: int) -> tuple[int, ...] | None:
     """The hyperplane a·x + c = 0 as coprime integers with a positive leading entry (None if a = 0)."""
     if not any(a):
         return None
-    g = math.gcd(*[int(v) for v in a], int(c))
-    key = tuple(int(v) // g for v in list(a) + [c])
+    a, c = coprime_row(a, c)
+    key = (*a, c)
     lead = next(v for v in key if v != 0)
     return key if lead > 0 else tuple(-v for v in key)
 
@@ -502,14 +501,12 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
     for G, _den in maps[:-1]:
         for i in range(G.shape[0]):
             active = next(flat)
-            g = math.gcd(*[int(v) for v in G[i]]) or 1
-            a = [int(v) // g for v in G[i, :n0]]
-            c = int(G[i, n0]) // g
+            a, c = coprime_row(G[i, :n0], G[i, n0])
             if active:                   # a·x + c > 0
                 A.append([-v for v in a])
                 b.append(c)
             else:                        # a·x + c < 0
-                A.append(a)
+                A.append(list(a))
                 b.append(-c)
     res = strict_feasibility(A, b)
     if not res.feasible:
