@@ -7,8 +7,12 @@ The data flow, one module per step (each imports only from the steps to its left
     parsing)    Network)   integers)  sample)     or float)    certified,       kernel      comparison)
                                                                 float)           vectors)
                                         │
-                                        └─▶ regions (exact linear regions, region graph) ─▶ full_dimension
-                                                                                            (exact CFFD)
+                                        ├─▶ regions (exact linear regions, region graph) ─▶ full_dimension
+                                        │                                                   (exact CFFD)
+                                        ├─▶ segments (F along a segment, from regions: exact breakpoints,
+                                        │             slopes, gradient gap deviation and deflection)
+                                        └─▶ measures (path-norms, norm products, margins) ─▶ path_sgd
+                                                                                  (Path-SGD steps)
 
 Beside the flow: ``symmetry`` (permutations, rescalings, canonical forms: acts on a Network only),
 ``perturbation`` (generic points of a parameter region), ``families`` and ``workunits`` (deterministic
@@ -33,6 +37,7 @@ from .dimension import (
 from .exceptions import (
     CertificationTimeout,
     DegeneratePointError,
+    DegenerateSegmentError,
     FloatRangeError,
     FormatError,
     NotExactError,
@@ -50,8 +55,10 @@ from .full_dimension import (
 from .io import load_inputs, load_network, save_inputs, save_network
 from .jacobian import ExactJacobian, jacobian
 from .linalg import Certificate, RankResult, rank
+from .measures import NormMeasures, margins, norm_measures, path_norm, path_norm_root
 from .network import Network
 from .numbers import to_fraction
+from .path_sgd import path_sgd_scales, path_sgd_step
 from .patterns import activation_patterns, pattern_statistics
 from .perturbation import perturb_within_region
 from .regions import (
@@ -64,6 +71,14 @@ from .regions import (
     region_graph,
     region_of_pattern,
     regions_perceived,
+)
+from .segments import (
+    SegmentComparison,
+    SegmentProfile,
+    SegmentStatistics,
+    compare_segment_methods,
+    segment_profile,
+    segment_statistics,
 )
 from .symmetry import (
     are_equivalent,
@@ -113,6 +128,19 @@ __all__ = [
     "CFFDReport",
     "estimate_cffd",
     "CFFDEstimate",
+    "path_norm",
+    "path_norm_root",
+    "norm_measures",
+    "NormMeasures",
+    "margins",
+    "path_sgd_step",
+    "path_sgd_scales",
+    "segment_profile",
+    "SegmentProfile",
+    "segment_statistics",
+    "SegmentStatistics",
+    "compare_segment_methods",
+    "SegmentComparison",
     "load_network",
     "save_network",
     "load_inputs",
@@ -122,6 +150,7 @@ __all__ = [
     "ShapeError",
     "FormatError",
     "DegeneratePointError",
+    "DegenerateSegmentError",
     "CertificationTimeout",
     "FloatRangeError",
 ]

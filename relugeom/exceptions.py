@@ -20,6 +20,7 @@ __all__ = [
     "NotExactError",
     "ShapeError",
     "DegeneratePointError",
+    "DegenerateSegmentError",
     "CertificationTimeout",
     "FormatError",
     "FloatRangeError",
@@ -70,6 +71,26 @@ class DegeneratePointError(RelugeomError, ValueError):
                 f"at_zero='active' (CLI: --at-zero) to use a one-sided derivative."
             )
         super().__init__(message)
+
+
+class DegenerateSegmentError(RelugeomError, ValueError):
+    """A segment runs inside a neuron's hyperplane: that neuron's pre-activation is identically 0 for
+    ``t`` in an interval around ``t``, so the activation pattern (hence where it changes) is undefined.
+
+    F along the segment is the same under both one-sided conventions; the patterns, and so the number of
+    breakpoints, are not. ``in_float`` is True when the zero was found in float64 (``method="float"``).
+    """
+
+    def __init__(self, layer: int, neuron: int, t: object, in_float: bool = False):
+        self.layer, self.neuron, self.t, self.in_float = layer, neuron, t, in_float
+        what = "is 0 in float64 (up to its tolerance)" if in_float else "is identically 0"
+        super().__init__(
+            f"degenerate segment: the pre-activation of hidden layer {layer}, neuron {neuron} {what} on an "
+            f"interval of t around t = {t}, so the segment lies in that neuron's hyperplane and the "
+            f"activation pattern is undefined there. Pass at_zero='inactive' or at_zero='active' "
+            f"(CLI: --at-zero) to count such a neuron one way (F and its slopes are the same either way; "
+            f"the breakpoints where the pattern changes may not be)."
+        )
 
 
 class CertificationTimeout(RelugeomError, RuntimeError):

@@ -39,6 +39,7 @@ __all__ = [
     "lcm_of_denominators",
     "dyadic_scaling",
     "simplest_rational",
+    "float_root",
 ]
 
 Matrix = tuple[tuple[Fraction, ...], ...]
@@ -243,3 +244,44 @@ def simplest_rational(lo: Fraction, hi: Fraction) -> Fraction:
     for fl in reversed(terms):
         p, q = fl * p + q, p
     return Fraction(p, q)
+
+
+def _integer_root(x: int, p: int) -> int:
+    """floor(x ** (1/p)) for an integer x >= 0, by Newton's method in integers."""
+    if x < 2:
+        return x
+    r = 1 << -(-x.bit_length() // p)          # 2^ceil(bits/p) > x^(1/p): start above the root
+    while True:
+        s = ((p - 1) * r + x // r ** (p - 1)) // p
+        if s >= r:
+            return r
+        r = s
+
+
+def float_root(q: Any, p: int = 2) -> float:
+    """``q ** (1/p)`` as a float for an exact ``q >= 0``, within one unit in the last place.
+
+    The root is taken in integers on a 64-bit-significant scaled copy of ``q``, so it works far
+    outside float64's range for the input (``float(q)`` itself would overflow) and never rounds ``q``
+    first.
+
+    >>> float_root(Fraction(9, 4)), float_root(8, 3), float_root(0)
+    (1.5, 2.0, 0.0)
+    >>> float_root(Fraction(10) ** 400, 4)
+    1e+100
+    >>> float_root(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: float_root needs q >= 0 and an integer p >= 1, got q = -1, p = 2
+    """
+    q = to_fraction(q, "q")
+    if q < 0 or not isinstance(p, (int, np.integer)) or isinstance(p, bool) or p < 1:
+        raise ValueError(f"float_root needs q >= 0 and an integer p >= 1, got q = {q}, p = {p}")
+    if q == 0:
+        return 0.0
+    p = int(p)
+    # scale by 2^(p e) so that floor(root) has at least 64 bits, then root = floor(...) / 2^e
+    bits = q.numerator.bit_length() - q.denominator.bit_length()
+    e = max(0, -(-(64 * p - bits) // p) + 1)
+    r = _integer_root((q.numerator << (p * e)) // q.denominator, p)
+    return float(Fraction(r, 1 << e))

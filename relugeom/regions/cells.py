@@ -73,11 +73,16 @@ class IntervalCell:
 
     def split(self, a: Sequence[int], c: int) -> tuple["IntervalCell | None", "IntervalCell | None"]:
         (a0,) = a
-        r = Fraction(-c, a0)
-        if (self.lo is None or self.lo < r) and (self.hi is None or r < self.hi):
-            left, right = IntervalCell(self.lo, r), IntervalCell(r, self.hi)
+        a0, c = int(a0), int(c)
+        # the signs of a0·x + c at the two ends, in integers (an end at ±∞ takes the sign of ∓a0 / a0)
+        lo, hi = self.lo, self.hi
+        s_lo = -_sign(a0) if lo is None else _sign(a0 * lo.numerator + c * lo.denominator)
+        s_hi = _sign(a0) if hi is None else _sign(a0 * hi.numerator + c * hi.denominator)
+        if s_lo * s_hi < 0:                           # the root −c/a0 lies strictly inside
+            r = Fraction(-c, a0)
+            left, right = IntervalCell(lo, r), IntervalCell(r, hi)
             return (right, left) if a0 > 0 else (left, right)
-        return (self, None) if a0 * self.point[0] + c > 0 else (None, self)
+        return (self, None) if (s_lo or s_hi) > 0 else (None, self)
 
     @property
     def bounded(self) -> bool:
