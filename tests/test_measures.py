@@ -78,9 +78,8 @@ def test_path_norm_invariant_under_symmetries_frobenius_not(seed, shape):
     for p in (1, 2, 3):
         assert path_norm(other, p) == path_norm(net, p)
     # the Frobenius product changes under a rescaling by 2 of a neuron with nonzero in- and out-weights
-    k, i = 0, 0
     if any(net.weights[0][0]) and any(row[0] for row in net.weights[1]):
-        scaled = rescale_neurons(net, k, [2] + [1] * (shape[1] - 1))
+        scaled = rescale_neurons(net, 0, [2] + [1] * (shape[1] - 1))
         a, b = norm_measures(net), norm_measures(scaled)
         assert path_norm(scaled) == path_norm(net)
         # ‖W0‖² gains 3‖w_in‖², ‖W1‖² loses (3/4)‖w_out‖²: the product moves unless they cancel exactly
