@@ -15,6 +15,10 @@ Commands:
 * ``relugeom cffd NET.json [--sizes 1,2,4,…] [--seed S] [--distribution gaussian|uniform] [--scale S]
   [--json]`` —
   the exact computable full functional dimension next to N − H and the sampling estimate BFD(θ, X_n);
+* ``relugeom measures NET.json [--inputs X.csv] [--labels y.csv] [--pairs all|K] [--seed S]
+  [--method exact|float] [--at-zero inactive|active] [--json]`` — the norm-based measures (SPEC §8):
+  ℓ1/ℓ2 path-norms and the [NBMS17] products exactly, divided by the margin when labels are given, and
+  the segment statistics of the batch (breakpoints, gradient gap deviation, gradient deflection);
 * ``relugeom demo`` — the built-in example where float64 gets the BFD wrong.
 
 ``check`` exits with 1 when a statement is violated; ``search`` exits with 0 whether or not it finds a
@@ -40,7 +44,7 @@ from fractions import Fraction
 from typing import Any, Sequence
 
 from .dimension import compare_methods, dimension_report
-from .exceptions import RelugeomError
+from .exceptions import RelugeomError, ShapeError
 from .io import load_inputs, load_network, load_network_and_inputs
 from .numbers import to_fraction
 
@@ -120,6 +124,25 @@ def build_parser() -> argparse.ArgumentParser:
     cffd.add_argument("--json", action="store_true", help="print one JSON object")
     cffd.add_argument("--at-zero", choices=["inactive", "active"], default=None,
                       help="one-sided convention where a neuron is identically zero on an open set")
+
+    measures = sub.add_parser("measures", help="path-norms, norm products and margin; segment statistics "
+                                               "of a batch (SPEC §8)")
+    measures.add_argument("network", help="network JSON file (format relugeom-network, version 1)")
+    measures.add_argument("--inputs", metavar="X.csv",
+                          help="CSV file, one sample a row: the segment statistics over pairs of samples "
+                               "(and, with --labels, the margin)")
+    measures.add_argument("--labels", metavar="y.csv",
+                          help="CSV file, one label a row (class 0 … n_L − 1; one output: 0/1 or -1/1): "
+                               "the margin and the measures divided by it; needs --inputs")
+    measures.add_argument("--pairs", default="all", metavar="all|K",
+                          help="segments between all pairs of samples (default) or K pairs drawn with --seed")
+    measures.add_argument("--seed", type=int, default=0, help="seed of the drawn pairs (default 0)")
+    measures.add_argument("--method", choices=["exact", "float"], default="exact",
+                          help="breakpoints along segments exactly (default) or in float64")
+    measures.add_argument("--at-zero", choices=["inactive", "active"], default=None,
+                          help="one-sided convention where a segment runs inside a neuron's hyperplane "
+                               "(default: such pairs are degenerate, reported and left out)")
+    measures.add_argument("--json", action="store_true", help="print one JSON object")
     return parser
 
 
@@ -468,6 +491,114 @@ def _cffd(args: argparse.Namespace) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------------ measures
+def _parse_pairs(text: str) -> str | int:
+    if text == "all":
+        return "all"
+    try:
+        k = int(text)
+    except ValueError:
+        k = 0
+    if k < 1:
+        raise RelugeomError(f"--pairs {text!r}: give 'all' or a positive number of pairs, e.g. --pairs 100")
+    return k
+
+
+def _load_labels(path: str) -> list[Fraction]:
+    """A labels CSV, one label a row, as a flat list (norm_measures checks the values)."""
+    try:
+        rows = load_inputs(path)
+    except RelugeomError as err:
+        raise type(err)(f"--labels: {err}") from None
+    for i, row in enumerate(rows):
+        if len(row) != 1:
+            raise ShapeError(f"--labels {path}: row {i} has {len(row)} values; write one label per row")
+    return [row[0] for row in rows]
+
+
+def _exact_cell(q: Fraction | None, power: int) -> str:
+    """The exact value of a measure: q itself, or √q when the exact rational is the square."""
+    if q is None:
+        return "-"
+    text = str(q) if len(str(q)) <= 30 else f"≈{float(q):.6g}"
+    if power == 1:
+        return text
+    return f"√{text}" if q.denominator == 1 and not text.startswith("≈") else f"√({text})"
+
+
+def _measures(args: argparse.Namespace) -> int:
+    from .measures import margins, norm_measures
+    from .segments import segment_statistics
+
+    if args.labels is not None and args.inputs is None:
+        raise RelugeomError("--labels needs --inputs: the margin is taken over the samples of --inputs X.csv, "
+                            "one label per sample")
+    pairs = _parse_pairs(args.pairs)
+    net = load_network(args.network)
+    X = None if args.inputs is None else load_inputs(args.inputs)
+    y = None if args.labels is None else _load_labels(args.labels)
+    norms = norm_measures(net, X, y) if y is not None else norm_measures(net)
+    stats = None
+    if X is not None and len(X) >= 2:
+        stats = segment_statistics(net, X, pairs, args.seed, method=args.method, at_zero=args.at_zero)
+    if args.json:
+        print(json.dumps({
+            "network": {"widths": list(net.widths), "num_params": net.num_params},
+            "norms": norms.to_dict(),
+            "segments": None if stats is None else stats.to_dict(),
+        }))
+        return 0
+
+    print(f"network widths {net.widths}: N = {net.num_params}, H = {net.num_hidden}")
+    positive = norms.margin is not None and norms.margin > 0
+    header = ["measure", "exact", "value"] + (["/ margin"] if positive else [])
+    rows = []
+    for r in norms.rows():
+        row: list[object] = [r["name"], _exact_cell(r["exact"], r["power"]), f"{r['value']:.6g}"]
+        if positive:
+            row.append(f"{r['over_margin']:.6g}")
+        rows.append(row)
+    print(_table(header, rows))
+    print("(√q: an ℓ2-type measure, whose exact square q is rational; the spectral product is float64 only)")
+    if norms.margin is None:
+        print("margin: none (give --inputs X.csv and --labels y.csv for the margin and the measures divided "
+              "by it)")
+    else:
+        q = norms.margin_percentile
+        print(f"margin: {_short(norms.margin, 30)} ≈ {float(norms.margin):.6g} "
+              f"({q}th percentile of the margins of {norms.num_samples} samples)")
+        if not positive:
+            wrong = sum(1 for m in margins(net, X, y) if m <= 0)
+            print(f"the normalized measures (measure / margin) are undefined: the margin is ≤ 0, so at least "
+                  f"{q}% of the samples are misclassified or tied ({wrong} of {norms.num_samples} have margin ≤ 0)")
+    if X is None:
+        return 0
+    if stats is None:
+        print(f"segment statistics need at least two samples; {args.inputs} has {len(X)}")
+        return 0
+    total = len(X) * (len(X) - 1) // 2
+    n_pairs = len(stats.pairs)
+    how = "all of them" if n_pairs == total else f"drawn with seed {args.seed} from {total}"
+    print(f"segments between pairs of the {len(X)} samples of {args.inputs}: {n_pairs} pair"
+          f"{'' if n_pairs == 1 else 's'} ({how}), {stats.method} breakpoints")
+    summary = stats.summary()
+
+    def cell(v: float | None) -> str:
+        return "-" if v is None else f"{v:.6g}"
+
+    names = [("breakpoints per pair", "breakpoints"), ("gradient gap deviation", "gradient_gap_deviation"),
+             ("gradient deflection", "gradient_deflection")]
+    print(_table(["statistic", "mean", "median", "max"],
+                 [(name, *(cell(summary[key][c]) for c in ("mean", "median", "max"))) for name, key in names]))
+    if stats.degenerate:
+        i, j, message = stats.degenerate[0]
+        print(f"degenerate pairs: {len(stats.degenerate)} (left out of the statistics); the first, "
+              f"({i}, {j}): {message}")
+    else:
+        print("degenerate pairs: 0")
+    return 0
+
+
 def _glue_negative_box(argv: list[str]) -> list[str]:
     """``--box -2:2`` as ``--box=-2:2`` (argparse would read ``-2:2`` as an option)."""
     out: list[str] = []
@@ -501,6 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _regions(args)
         if args.command == "cffd":
             return _cffd(args)
+        if args.command == "measures":
+            return _measures(args)
         return _dim(args)
     except RelugeomError as err:
         print(f"relugeom: error: {err}", file=sys.stderr)

@@ -172,11 +172,14 @@ def _labels(y: Any, n: int, n_out: int) -> list[int]:
         if v.denominator != 1:
             raise ShapeError(f"label {i} is {v}, not an integer class index")
         out.append(int(v))
-    allowed = {0, 1, -1} if n_out == 1 else set(range(n_out))
+    allowed = set(range(n_out))
+    if n_out == 1:
+        allowed = {-1, 1} if -1 in out else {0, 1}         # one convention per file, not a mixture
     bad = [(i, v) for i, v in enumerate(out) if v not in allowed]
     if bad:
         i, v = bad[0]
-        expect = "0/1 or -1/1 (one output: the sign of f is the class)" if n_out == 1 else f"0 … {n_out - 1}"
+        expect = ("all in {0, 1} or all in {-1, 1} (one output: the sign of f is the class)" if n_out == 1
+                  else f"0 … {n_out - 1}")
         raise ShapeError(f"label {i} is {v}; labels must be {expect}")
     return out
 

@@ -252,6 +252,9 @@ def segment_profile(
     if at_zero not in (None, "inactive", "active"):
         raise ValueError(f"at_zero must be None, 'inactive' or 'active', got {at_zero!r}")
     a, b = _endpoint(net, xa, "x_a"), _endpoint(net, xb, "x_b")
+    if a == b:
+        raise ShapeError(f"x_a and x_b are the same point ({', '.join(map(str, a))}); a segment needs two "
+                         f"distinct endpoints")
     if method == "float":
         return _float_profile(net, a, b, at_zero)
     if method != "exact":
@@ -355,9 +358,9 @@ def compare_segment_methods(net: Network, xa: Any, xb: Any, at_zero: AtZero = No
                              abs(ex.gradient_deflection - fl.gradient_deflection))
 
 
-def _summary(values: Sequence[float]) -> dict[str, float]:
+def _summary(values: Sequence[float]) -> dict[str, float | None]:
     if not values:
-        return {"mean": math.nan, "median": math.nan, "max": math.nan}
+        return {"mean": None, "median": None, "max": None}
     return {"mean": math.fsum(values) / len(values), "median": float(statistics.median(values)),
             "max": float(max(values))}
 
@@ -368,8 +371,8 @@ class SegmentStatistics:
 
     ``rows`` has one dict per non-degenerate pair: ``i``, ``j``, ``breakpoints``, ``kinks``,
     ``gradient_gap_deviation_sq`` (exact), ``gradient_gap_deviation`` and ``gradient_deflection``.
-    ``degenerate`` lists ``(i, j, message)`` for the pairs whose segment runs inside a hyperplane; they are
-    left out of the statistics.
+    ``degenerate`` lists ``(i, j, message)`` for the pairs whose segment runs inside a hyperplane, or whose
+    samples are equal; they are left out of the statistics.
     """
 
     num_samples: int
@@ -378,8 +381,9 @@ class SegmentStatistics:
     degenerate: tuple[tuple[int, int, str], ...]
     method: str = "exact"
 
-    def summary(self) -> dict[str, dict[str, float]]:
-        """Mean, median and max of the breakpoints per pair, GGD and deflection (non-degenerate pairs)."""
+    def summary(self) -> dict[str, dict[str, float | None]]:
+        """Mean, median and max of the breakpoints per pair, GGD and deflection over the non-degenerate
+        pairs (None when there is none)."""
         return {key: _summary([float(r[key]) for r in self.rows])
                 for key in ("breakpoints", "gradient_gap_deviation", "gradient_deflection")}
 
@@ -446,6 +450,9 @@ def segment_statistics(
     chosen = _choose_pairs(len(batch), pairs, seed)
     rows, degenerate = [], []
     for i, j in chosen:
+        if batch[i] == batch[j]:
+            degenerate.append((i, j, f"samples {i} and {j} are equal: no segment between them"))
+            continue
         try:
             prof = segment_profile(net, batch[i], batch[j], method=method, at_zero=at_zero)
         except DegenerateSegmentError as err:

@@ -165,6 +165,9 @@ def test_label_errors():
         norm_measures(net, [[1]])
     with pytest.raises(rg.NotExactError):
         norm_measures(net, [[1]], [float("nan")])
+    single = rg.Network.from_layers([([[2]], [-1])])
+    with pytest.raises(rg.ShapeError, match=r"all in \{0, 1\} or all in \{-1, 1\}"):
+        margins(single, [[1], [0]], [0, -1])                                 # two conventions mixed
 
 
 @settings(max_examples=200)

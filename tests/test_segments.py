@@ -95,6 +95,14 @@ def rational_point(rng, n0, scale=4):
     return [Fraction(int(rng.integers(-9 * scale, 9 * scale + 1)), int(rng.integers(1, 10))) for _ in range(n0)]
 
 
+def two_points(rng, n0):
+    """Two distinct rational points (a segment needs distinct endpoints)."""
+    while True:
+        xa, xb = rational_point(rng, n0), rational_point(rng, n0)
+        if xa != xb:
+            return xa, xb
+
+
 # ------------------------------------------------------------------ tests
 @pytest.mark.parametrize("widths", [(1, 3, 1), (2, 4, 3, 1), (3, 3, 3, 2), (2, 5, 1), (2, 3, 3, 3, 2)])
 def test_breakpoints_equal_the_independent_fixpoint(widths):
@@ -102,7 +110,7 @@ def test_breakpoints_equal_the_independent_fixpoint(widths):
         net = rg.Network.random_rational(widths, 5, 4, seed=seed)
         rng = np.random.default_rng(seed)
         try:
-            check_profile_against_oracle(net, rational_point(rng, widths[0]), rational_point(rng, widths[0]))
+            check_profile_against_oracle(net, *two_points(rng, widths[0]))
         except rg.DegenerateSegmentError:
             pass
 
@@ -112,7 +120,7 @@ def test_breakpoints_equal_the_independent_fixpoint(widths):
 def test_breakpoints_oracle_hypothesis(seed, widths):
     net = rg.Network.random_rational(widths, 5, 3, seed=seed)
     rng = np.random.default_rng(seed)
-    xa, xb = rational_point(rng, widths[0]), rational_point(rng, widths[0])
+    xa, xb = two_points(rng, widths[0])
     try:
         prof = segment_profile(net, xa, xb)
     except rg.DegenerateSegmentError:
@@ -168,7 +176,7 @@ def test_affine_on_the_segment_gives_zero():
 def test_deflection_is_zero_iff_straight_and_reversal_laws(seed):
     net = rg.Network.random_rational((2, 3, 2), 3, 2, seed=seed)
     rng = np.random.default_rng(seed)
-    xa, xb = rational_point(rng, 2), rational_point(rng, 2)
+    xa, xb = two_points(rng, 2)
     try:
         prof = segment_profile(net, xa, xb)
     except rg.DegenerateSegmentError:
@@ -189,7 +197,7 @@ def test_profile_is_invariant_under_symmetries(seed):
     net = rg.Network.random_rational((2, 3, 3, 1), 4, 3, seed=seed)
     other = random_symmetry(net, seed=seed + 7)
     rng = np.random.default_rng(seed)
-    xa, xb = rational_point(rng, 2), rational_point(rng, 2)
+    xa, xb = two_points(rng, 2)
     try:
         p, q = segment_profile(net, xa, xb), segment_profile(other, xa, xb)
     except rg.DegenerateSegmentError:
@@ -295,3 +303,7 @@ def test_endpoint_validation():
         segment_profile(net, [0, float("nan")], [1, 2])
     with pytest.raises(ValueError, match="at_zero"):
         segment_profile(net, [0, 0], [1, 1], at_zero="left")
+    with pytest.raises(rg.ShapeError, match="two distinct endpoints"):
+        segment_profile(net, [1, "1/2"], ["2/2", 0.5])
+    st = segment_statistics(net, [[1, 2], [1, 2], [0, 0]])
+    assert st.degenerate[0][:2] == (0, 1) and "equal" in st.degenerate[0][2] and len(st.rows) == 2
