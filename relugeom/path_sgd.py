@@ -73,14 +73,16 @@ def path_sgd_scales(net: Network, method: Literal["exact", "float"] = "exact") -
 
 
 def flat_gradient(net: Network, grads: Any, exact: bool = True) -> list:
-    """A gradient as a flat list in parameter order, from a flat sequence of N numbers, a list of
-    ``(dW, db)`` pairs, or a Network holding the gradient; exact Fractions or floats.
+    """A gradient as a flat list in parameter order, from a flat sequence of N numbers (or an N × 1
+    array), a list of ``(dW, db)`` pairs, or a Network holding the gradient; exact Fractions or floats.
 
     >>> from relugeom.network import Network
     >>> net = Network.from_layers([([[1, 1]], [1]), ([[2]], [0])])
     >>> flat_gradient(net, [([[1, 2]], [3]), ([[4]], ["1/2"])])
     [Fraction(1, 1), Fraction(2, 1), Fraction(3, 1), Fraction(4, 1), Fraction(1, 2)]
     """
+    if isinstance(grads, np.ndarray) and grads.ndim == 2 and 1 in grads.shape:
+        grads = grads.ravel()                            # a column or row vector, e.g. J.T @ r
     if isinstance(grads, Network):
         flat: list = list(grads.parameters())
         if grads.widths != net.widths:

@@ -320,8 +320,8 @@ class SegmentComparison:
     """The float route against the exact one on one segment.
 
     ``agree`` is True iff both find the same sequence of activation patterns (so the same number of
-    breakpoints); the errors are the largest absolute differences of breakpoints, slopes and the two
-    measures (NaN when the piece counts differ).
+    breakpoints); the errors are the largest absolute differences of breakpoints and slopes (NaN when the
+    piece counts differ) and of the two measures.
     """
 
     exact: SegmentProfile

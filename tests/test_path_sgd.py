@@ -157,7 +157,8 @@ def test_gradient_forms_and_errors():
     pairs = [([[1, 2]], [3]), ([[4]], ["1/2"])]
     as_net = rg.Network.from_layers(pairs)
     assert flat_gradient(net, flat) == flat_gradient(net, pairs) == flat_gradient(net, as_net) == \
-        flat_gradient(net, np.array([1.0, 2.0, 3.0, 4.0, 0.5]))
+        flat_gradient(net, np.array([1.0, 2.0, 3.0, 4.0, 0.5])) == \
+        flat_gradient(net, np.array([[1.0], [2.0], [3.0], [4.0], [0.5]]))
     assert path_sgd_step(net, flat, "1/4") == path_sgd_step(net, pairs, Fraction(1, 4))
     with pytest.raises(rg.ShapeError, match="N = 5"):
         path_sgd_step(net, [1, 2], 1)
