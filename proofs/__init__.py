@@ -16,7 +16,7 @@ Examples
 --------
 >>> from relugeom.proofs import THEOREMS
 >>> sorted(THEOREMS)
-['T1', 'T2', 'T3', 'T4', 'T5', 'T6']
+['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7']
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from . import (
     t4_pattern_bound,
     t5_inactive_neuron,
     t6_cffd_regions,
+    t7_path_sgd_equivariance,
 )
 
 __all__ = ["THEOREMS", "CheckRow", "check_units", "run_checks"]
@@ -48,6 +49,7 @@ THEOREMS: dict[str, ModuleType] = {
         t4_pattern_bound,
         t5_inactive_neuron,
         t6_cffd_regions,
+        t7_path_sgd_equivariance,
     )
 }
 

@@ -1,4 +1,4 @@
-"""The theorem checks of proofs/ (T1–T6): they pass on their families, and they *can* fail.
+"""The theorem checks of proofs/ (T1–T7): they pass on their families, and they *can* fail.
 
 Expected counts are derived by hand where possible:
 
@@ -31,6 +31,7 @@ from relugeom.proofs import t2_rescaling_kernel as t2
 from relugeom.proofs import t3_generic_constancy as t3
 from relugeom.proofs import t4_pattern_bound as t4
 from relugeom.proofs import t5_inactive_neuron as t5
+from relugeom.proofs import t7_path_sgd_equivariance as t7
 from relugeom.workunits import run_units, summarize
 
 HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
@@ -54,13 +55,13 @@ def default_results():
 
 
 def test_registry():
-    assert sorted(THEOREMS) == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert sorted(THEOREMS) == ["T1", "T2", "T3", "T4", "T5", "T6", "T7"]
     for name, mod in THEOREMS.items():
         assert mod.NAME == name and mod.TITLE and mod.__doc__
         assert "Proof" in mod.__doc__ or name == "T1"
 
 
-@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5", "T6"])
+@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5", "T6", "T7"])
 def test_default_run_has_no_violation(default_results, name):
     totals, per_family = default_results
     t = totals[name]
@@ -328,10 +329,48 @@ def test_t5_substantive_counts_by_hand():
 
 # ------------------------------------------------------------------------------------------ exhaustive
 
+# ------------------------------------------------------------------------------------------------ T7
+
+
+def test_t7_hand_example_and_gd_does_not_commute():
+    out = t7.check(Case(HAND, HAND_X, seed=3))
+    assert out.status == "ok"
+    # φ_1 = 1 + 1 + 1 (x→h0, x→h1, b0[1]→h1), and the same for p = 2, 3 (all weights ±1)
+    assert out.quantities["path_norms"] == ["3", "3", "3"]
+    assert out.quantities["path_sgd_commutes"] is True and out.quantities["gd_commutes"] is False
+
+
+def test_t7_symmetry_and_gradient_by_hand():
+    # λ = (3, 1/2) on HAND (no permutation): ∇L at φ(θ) is ∇L(θ) / μ entrywise, computed afresh
+    perms, scales = [[0, 1]], [[Fraction(3), Fraction(1, 2)]]
+    other = t7.apply_symmetry(HAND, perms, scales)
+    X, Y = [[2], [Fraction(1, 3)]], [[1], [0]]
+    g, g2 = t7.squared_loss_gradient(HAND, X, Y), t7.squared_loss_gradient(other, X, Y)
+    mu = [3, Fraction(1, 2), 3, Fraction(1, 2), Fraction(1, 3), 2, 1]
+    assert g2 == [a / m for a, m in zip(g, mu)]
+    # by hand at x = 2 (both active, F = 2 + 1 = 3) and x = 1/3 (h0 only, F = 1/3): residuals 2, 1/3
+    # ∂F/∂θ at 2: (2, 2, 1, 1, 2, 1, 1); at 1/3: (1/3, 0, 1, 0, 1/3, 0, 1)
+    assert g == [4 + Fraction(1, 9), 4, 2 + Fraction(1, 3), 2, 4 + Fraction(1, 9), 2, 2 + Fraction(1, 3)]
+
+
+def test_t7_can_fail(monkeypatch):
+    case = Case(HAND, HAND_X, seed=3)
+    plain = lambda net, g, lr: rg.Network.from_parameters(  # noqa: E731  (plain GD posing as Path-SGD)
+        net.widths, [w - lr * gi for w, gi in zip(net.parameters(), g)])
+    monkeypatch.setattr(t7, "path_sgd_step", plain)
+    out = t7.check(case)
+    assert out.status == "violation" and "do not commute" in out.note
+    monkeypatch.undo()
+    frobenius = lambda net, p: sum(v * v for W in net.weights for row in W for v in row)  # noqa: E731
+    monkeypatch.setattr(t7, "path_norm", frobenius)
+    out = t7.check(case)
+    assert out.status == "violation" and "path-norms differ" in out.note
+
+
 # Degenerate cases in the exhaustive run: the grid parts are derived in the module docstring (459 and 1431,
 # plus 8192 − 7520 = 672 for T5's (1,2,2,1) grid, where second-layer pre-activations can vanish); the
 # random families are seeded, so their counts are fixed: measured.
-EXHAUSTIVE_DEGENERATE = {"T1": 1930, "T2": 1931, "T3": 1933, "T4": 1934, "T5": 2605, "T6": 1146}
+EXHAUSTIVE_DEGENERATE = {"T1": 1930, "T2": 1931, "T3": 1933, "T4": 1934, "T5": 2605, "T6": 1146, "T7": 1930}
 
 
 @pytest.mark.slow
@@ -345,7 +384,7 @@ def test_exhaustive_run(tmp_path):
         acc[0] += r["checked"]
         acc[1] += r["degenerate"]
         acc[2] += r["violations"]
-    assert [row.name for row in rows] == ["T1", "T2", "T3", "T4", "T5", "T6"]
+    assert [row.name for row in rows] == ["T1", "T2", "T3", "T4", "T5", "T6", "T7"]
     for row in rows:
         fams = THEOREMS[row.name].families(True)
         assert row.violations == 0, row.first_violation
