@@ -46,7 +46,7 @@ from typing import Any, Sequence
 from .dimension import compare_methods, dimension_report
 from .exceptions import RelugeomError, ShapeError
 from .io import load_inputs, load_network, load_network_and_inputs
-from .numbers import to_fraction
+from .numbers import to_float, to_fraction
 
 __all__ = ["main", "build_parser"]
 
@@ -295,7 +295,7 @@ def parse_box_spec(spec: str, n0: int) -> tuple[tuple[Fraction, Fraction], ...]:
 def _short(v: Fraction, width: int = 10) -> str:
     """A Fraction as 'p/q' when short, else '≈' and 4 significant digits."""
     text = str(v)
-    return text if len(text) <= width else f"≈{float(v):.4g}"
+    return text if len(text) <= width else f"≈{to_float(v):.4g}"
 
 
 def _volume_name(n0: int) -> str:
@@ -509,7 +509,7 @@ def _load_labels(path: str) -> list[Fraction]:
     try:
         rows = load_inputs(path)
     except RelugeomError as err:
-        raise type(err)(f"--labels: {err}") from None
+        raise type(err)(f"--labels: {str(err).replace('inputs file', 'labels file')}") from None
     for i, row in enumerate(rows):
         if len(row) != 1:
             raise ShapeError(f"--labels {path}: row {i} has {len(row)} values; write one label per row")
@@ -520,7 +520,7 @@ def _exact_cell(q: Fraction | None, power: int) -> str:
     """The exact value of a measure: q itself, or √q when the exact rational is the square."""
     if q is None:
         return "-"
-    text = str(q) if len(str(q)) <= 30 else f"≈{float(q):.6g}"
+    text = str(q) if len(str(q)) <= 30 else f"≈{to_float(q):.6g}"
     if power == 1:
         return text
     return f"√{text}" if q.denominator == 1 and not text.startswith("≈") else f"√({text})"
@@ -565,7 +565,7 @@ def _measures(args: argparse.Namespace) -> int:
               "by it)")
     else:
         q = norms.margin_percentile
-        print(f"margin: {_short(norms.margin, 30)} ≈ {float(norms.margin):.6g} "
+        print(f"margin: {_short(norms.margin, 30)} ≈ {to_float(norms.margin):.6g} "
               f"({q}th percentile of the margins of {norms.num_samples} samples)")
         if not positive:
             wrong = sum(1 for m in margins(net, X, y) if m <= 0)

@@ -27,8 +27,10 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import os
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from .exceptions import FormatError, RelugeomError
@@ -37,6 +39,7 @@ from .numbers import Matrix, exact_matrix
 
 __all__ = [
     "load_network", "load_network_and_inputs", "save_network", "load_inputs", "save_inputs", "load_json",
+    "json_ready",
 ]
 
 COUNTEREXAMPLE_FORMAT = "relugeom-counterexample"
@@ -114,3 +117,22 @@ def save_inputs(X: Any, path: str | os.PathLike) -> None:
         writer = csv.writer(fh)
         for row in batch:
             writer.writerow([str(v) for v in row])
+
+
+def json_ready(obj: Any) -> Any:
+    """``obj`` with Fractions as exact strings ``"p/q"``, tuples as lists, and floats outside float64's
+    finite range (inf, NaN: a float display of a huge exact number) as None, so that ``json.dumps`` gives
+    strict JSON.
+
+    >>> json_ready({"q": Fraction(1, 3), "v": (2.5, float("inf")), "n": None})
+    {'q': '1/3', 'v': [2.5, None], 'n': None}
+    """
+    if isinstance(obj, Fraction):
+        return str(obj)
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: json_ready(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [json_ready(v) for v in obj]
+    return obj

@@ -45,7 +45,8 @@ import numpy as np
 from .exceptions import ShapeError
 from .forward import forward
 from .network import Network
-from .numbers import exact_vector, float_root
+from .io import json_ready
+from .numbers import exact_vector, float_root, to_float
 
 __all__ = [
     "path_norm",
@@ -261,26 +262,24 @@ class NormMeasures:
                     row["over_margin"] = float_root(ratio, power)
                 else:
                     row["over_margin_exact"] = None
-                    row["over_margin"] = fl / float(self.margin)
+                    row["over_margin"] = to_float(Fraction(fl) / self.margin) if math.isfinite(fl) else fl
             rows.append(row)
         return rows
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: exact numbers as strings ``"p/q"``, floats as floats."""
-        def s(v: Any) -> Any:
-            return str(v) if isinstance(v, Fraction) else v
-        return {
-            "frobenius_sq": [s(v) for v in self.frobenius_sq],
-            "spectral": list(self.spectral),
-            "l1_inf": [s(v) for v in self.l1_inf],
-            "path_l1": s(self.path_l1),
-            "path_l2_sq": s(self.path_l2_sq),
+        """JSON-ready: exact numbers as strings ``"p/q"``, floats as floats (None beyond float64)."""
+        return json_ready({
+            "frobenius_sq": self.frobenius_sq,
+            "spectral": self.spectral,
+            "l1_inf": self.l1_inf,
+            "path_l1": self.path_l1,
+            "path_l2_sq": self.path_l2_sq,
             "path_l2": self.path_l2,
-            "margin": s(self.margin),
+            "margin": self.margin,
             "margin_percentile": self.margin_percentile,
             "num_samples": self.num_samples,
-            "measures": [{k: s(v) for k, v in row.items()} for row in self.rows()],
-        }
+            "measures": self.rows(),
+        })
 
 
 def norm_measures(net: Network, X: Any = None, y: Any = None, *, percentile: int = 5) -> NormMeasures:

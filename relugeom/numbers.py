@@ -40,6 +40,7 @@ __all__ = [
     "dyadic_scaling",
     "simplest_rational",
     "float_root",
+    "to_float",
 ]
 
 Matrix = tuple[tuple[Fraction, ...], ...]
@@ -263,12 +264,12 @@ def float_root(q: Any, p: int = 2) -> float:
 
     The root is taken in integers on a 64-bit-significant scaled copy of ``q``, so it works far
     outside float64's range for the input (``float(q)`` itself would overflow) and never rounds ``q``
-    first.
+    first. A root beyond float64's range is ``inf`` (the exact ``q`` is what to report then).
 
     >>> float_root(Fraction(9, 4)), float_root(8, 3), float_root(0)
     (1.5, 2.0, 0.0)
-    >>> float_root(Fraction(10) ** 400, 4)
-    1e+100
+    >>> float_root(Fraction(10) ** 400, 4), float_root(Fraction(10) ** 700, 2)
+    (1e+100, inf)
     >>> float_root(-1)
     Traceback (most recent call last):
     ...
@@ -284,4 +285,18 @@ def float_root(q: Any, p: int = 2) -> float:
     bits = q.numerator.bit_length() - q.denominator.bit_length()
     e = max(0, -(-(64 * p - bits) // p) + 1)
     r = _integer_root((q.numerator << (p * e)) // q.denominator, p)
-    return float(Fraction(r, 1 << e))
+    return to_float(Fraction(r, 1 << e))
+
+
+def to_float(q: Any) -> float:
+    """An exact number as the nearest float64, or ±inf beyond float64's range (never an OverflowError).
+
+    For display next to the exact value; the exact path never uses it.
+
+    >>> to_float(Fraction(1, 3)), to_float(10 ** 400), to_float(-Fraction(10 ** 400, 3))
+    (0.3333333333333333, inf, -inf)
+    """
+    try:
+        return float(q)
+    except OverflowError:
+        return math.inf if q > 0 else -math.inf

@@ -162,10 +162,12 @@ def path_sgd_step(net: Network, grads: Any, lr: Any, method: Literal["exact", "f
     for i, (w, gi, k) in enumerate(zip(theta, g, kappa)):
         if k == 0:
             if gi != 0:
+                why = ("every path through it has a zero weight" if exact else
+                       "in float64: every path through it has a zero weight, or the product of squares "
+                       "underflowed; method='exact' tells which")
                 raise ValueError(
-                    f"parameter {i} has κ = 0 (every path through it has a zero weight) but gradient "
-                    f"{gi} != 0; a gradient of F is 0 there. Check the gradient's parameter order "
-                    f"(Network.parameters)."
+                    f"parameter {i} has κ = 0 ({why}) but gradient {gi} != 0; a gradient of F is 0 where "
+                    f"κ = 0. Check the gradient's parameter order (Network.parameters)."
                 )
             new.append(w)
         else:

@@ -56,6 +56,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .network import Network
+from .patterns import AtZero
 from .segments import SegmentProfile, segment_profile
 
 __all__ = ["plot_segment", "segment_title"]
@@ -80,7 +81,7 @@ def segment_title(profile: SegmentProfile) -> str:
             f"deflection {profile.gradient_deflection:.3g}")
 
 
-def _profile(profile_or_net: SegmentProfile | Network, xa: Any, xb: Any) -> SegmentProfile:
+def _profile(profile_or_net: SegmentProfile | Network, xa: Any, xb: Any, at_zero: AtZero) -> SegmentProfile:
     if isinstance(profile_or_net, SegmentProfile):
         if xa is not None or xb is not None:
             raise ValueError("plot_segment got a SegmentProfile and endpoints; pass either a profile alone, "
@@ -89,7 +90,7 @@ def _profile(profile_or_net: SegmentProfile | Network, xa: Any, xb: Any) -> Segm
     if isinstance(profile_or_net, Network):
         if xa is None or xb is None:
             raise ValueError("plot_segment needs both endpoints with a Network: plot_segment(net, xa, xb)")
-        return segment_profile(profile_or_net, xa, xb)
+        return segment_profile(profile_or_net, xa, xb, at_zero=at_zero)
     raise TypeError(f"plot_segment needs a SegmentProfile or a Network, got {type(profile_or_net).__name__}")
 
 
@@ -103,6 +104,7 @@ def plot_segment(
     title: str | None = None,
     label: str | None = None,
     dpi: int = 150,
+    at_zero: AtZero = None,
 ) -> Figure:
     """Draw F along a segment exactly: polyline through the knots, breakpoints, dashed secant.
 
@@ -123,6 +125,8 @@ def plot_segment(
         Legend label of F (with several outputs, each line gets ``label`` and its output index).
     dpi : int
         Resolution used when saving.
+    at_zero : {None, "inactive", "active"}
+        With a Network: the one-sided convention for a segment that runs inside a neuron's hyperplane.
 
     Returns
     -------
@@ -136,7 +140,7 @@ def plot_segment(
         If a profile comes with endpoints, or a network without both (and as
         :func:`~relugeom.segments.segment_profile` for a degenerate segment).
     """
-    prof = _profile(profile_or_net, xa, xb)
+    prof = _profile(profile_or_net, xa, xb, at_zero)
     if ax is None:
         fig = Figure(figsize=(7.0, 4.5))
         ax = fig.add_subplot(1, 1, 1)

@@ -44,10 +44,11 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
-from .exceptions import DegenerateSegmentError, ShapeError
+from .exceptions import DegenerateSegmentError, FloatRangeError, ShapeError
 from .forward import as_batch
 from .network import Network
-from .numbers import exact_vector, float_root, integer_scaling
+from .io import json_ready
+from .numbers import exact_vector, float_root, integer_scaling, to_float
 from .patterns import AtZero
 from .regions.enumeration import region_decomposition
 
@@ -195,22 +196,20 @@ class SegmentProfile:
         return tuple(v + s * (t - knots[j]) for v, s in zip(self.values[j], self.slopes[j]))
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: exact numbers as strings ``"p/q"``."""
-        def s(v: Any) -> Any:
-            return str(v) if isinstance(v, Fraction) else v
-        return {
+        """JSON-ready: exact numbers as strings ``"p/q"`` (floats beyond float64 as None)."""
+        return json_ready({
             "method": self.method,
-            "start": [s(v) for v in self.start],
-            "end": [s(v) for v in self.end],
-            "breakpoints": [s(v) for v in self.breakpoints],
-            "slopes": [[s(v) for v in row] for row in self.slopes],
-            "values": [[s(v) for v in row] for row in self.values],
+            "start": self.start,
+            "end": self.end,
+            "breakpoints": self.breakpoints,
+            "slopes": self.slopes,
+            "values": self.values,
             "patterns": ["".join("1" if b else "0" for b in p) for p in self.patterns],
-            "kinks": [s(v) for v in self.kinks],
-            "gradient_gap_deviation_sq": s(self.gradient_gap_deviation_sq),
+            "kinks": self.kinks,
+            "gradient_gap_deviation_sq": self.gradient_gap_deviation_sq,
             "gradient_gap_deviation": self.gradient_gap_deviation,
             "gradient_deflection": self.gradient_deflection,
-        }
+        })
 
 
 def segment_profile(
@@ -272,47 +271,64 @@ def segment_profile(
 
 
 def _float_profile(net: Network, a: tuple, b: tuple, at_zero: AtZero) -> SegmentProfile:
-    """The float64 route: the same layer-by-layer refinement of [0, 1] with tolerance ``_FLOAT_TOL``."""
+    """The float64 route: the same layer-by-layer refinement of [0, 1] with tolerance ``_FLOAT_TOL``.
+
+    A neuron counts as identically 0 on a piece when both coefficients of its pre-activation ``a t + c``
+    are within ``_FLOAT_TOL`` of the size of the terms they were summed from (``|W| |G| + |b|``, i.e.
+    they cancelled); roots closer than ``_FLOAT_TOL`` in t are merged.
+    """
     layers = net.float_layers()
-    fa, fb = np.array([float(v) for v in a]), np.array([float(v) for v in b])
+    fa, fb = np.array([to_float(v) for v in a]), np.array([to_float(v) for v in b])
+    with np.errstate(over="ignore", invalid="ignore"):
+        d = fb - fa
+    if not (np.all(np.isfinite(fa)) and np.all(np.isfinite(d))):
+        raise FloatRangeError("a segment endpoint (or their difference) is too large for float64; use method='exact'")
     W0, b0 = layers[0]
-    # a piece: (lo, hi, G, pattern), G (width × 2) the current pre-activations a·t + c
-    pieces = [(0.0, 1.0, np.stack([W0 @ (fb - fa), b0 + W0 @ fa], axis=1), ())]
+    with np.errstate(over="ignore", invalid="ignore"):          # overflow is refused just below
+        G0 = np.stack([W0 @ d, b0 + W0 @ fa], axis=1)
+        S0 = np.stack([np.abs(W0) @ np.abs(d), np.abs(b0) + np.abs(W0) @ np.abs(fa)], axis=1)
+    # a piece: (lo, hi, G, S, pattern); G (width × 2) the pre-activations a t + c, S their term sizes
+    pieces = [(0.0, 1.0, G0, S0, ())]
     for k in range(net.num_layers - 1):
         W, bias = layers[k + 1]
         refined = []
-        for lo, hi, G, pattern in pieces:
-            scale = float(np.abs(G).max(initial=0.0)) or 1.0
+        for lo, hi, G, S, pattern in pieces:
+            if not (np.all(np.isfinite(G)) and np.all(np.isfinite(S))):
+                raise FloatRangeError(f"float64 overflow along the segment at hidden layer {k}; use method='exact'")
             slope, const = G[:, 0], G[:, 1]
-            with np.errstate(divide="ignore", invalid="ignore"):
+            flat = (np.abs(slope) <= _FLOAT_TOL * S[:, 0]) & (np.abs(const) <= _FLOAT_TOL * S[:, 1])
+            moving = np.abs(slope) > _FLOAT_TOL * S[:, 0]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
                 roots = -const / slope
-            cuts = sorted({float(r) for r, s in zip(roots, slope)
-                           if abs(s) > _FLOAT_TOL * scale and lo + _FLOAT_TOL < r < hi - _FLOAT_TOL})
+            cuts = sorted({float(r) for r, m in zip(roots, moving) if m and lo + _FLOAT_TOL < r < hi - _FLOAT_TOL})
             ends = [lo]
             for r in cuts:                               # roots closer than the tolerance are one
                 if r - ends[-1] > _FLOAT_TOL:
                     ends.append(r)
             ends.append(hi)
             for s, e in zip(ends, ends[1:]):
-                mid = (s + e) / 2
-                z = slope * mid + const
-                flat = (np.abs(slope) <= _FLOAT_TOL * scale) & (np.abs(const) <= _FLOAT_TOL * scale)
+                z = slope * ((s + e) / 2) + const
                 if flat.any():
                     if at_zero is None:
-                        raise DegenerateSegmentError(k, int(np.argmax(flat)), mid, in_float=True)
+                        raise DegenerateSegmentError(k, int(np.argmax(flat)), (s + e) / 2, in_float=True)
                     mask = np.where(flat, at_zero == "active", z > 0)
                 else:
                     mask = z > 0
-                refined.append((s, e, W @ (G * mask[:, None]) + np.stack([np.zeros_like(bias), bias], axis=1),
-                                pattern + tuple(bool(v) for v in mask)))
+                m = mask[:, None]
+                with np.errstate(over="ignore", invalid="ignore"):      # overflow is refused above
+                    Gn = W @ (G * m) + np.stack([np.zeros_like(bias), bias], axis=1)
+                    Sn = np.abs(W) @ (S * m) + np.stack([np.zeros_like(bias), np.abs(bias)], axis=1)
+                refined.append((s, e, Gn, Sn, pattern + tuple(bool(v) for v in mask)))
         pieces = refined
+    if not all(np.all(np.isfinite(p[2])) for p in pieces):
+        raise FloatRangeError("float64 overflow in the outputs along the segment; use method='exact'")
     breakpoints = tuple(p[1] for p in pieces[:-1])
     slopes = tuple(tuple(float(v) for v in p[2][:, 0]) for p in pieces)
     values = tuple(tuple(float(v) for v in p[2][:, 0] * p[0] + p[2][:, 1]) for p in pieces)
     last = pieces[-1][2]
     values += (tuple(float(v) for v in last[:, 0] + last[:, 1]),)
-    return SegmentProfile(tuple(float(v) for v in a), tuple(float(v) for v in b), breakpoints, slopes, values,
-                          tuple(p[3] for p in pieces), "float", at_zero)
+    return SegmentProfile(tuple(fa.tolist()), tuple(fb.tolist()), breakpoints, slopes, values,
+                          tuple(p[4] for p in pieces), "float", at_zero)
 
 
 @dataclass(frozen=True)
@@ -321,16 +337,19 @@ class SegmentComparison:
 
     ``agree`` is True iff both find the same sequence of activation patterns (so the same number of
     breakpoints); the errors are the largest absolute differences of breakpoints and slopes (NaN when the
-    piece counts differ) and of the two measures.
+    piece counts differ) and of the two measures. When the float route fails where the exact one does
+    not (it calls the segment degenerate, or overflows), ``float`` is None, ``float_error`` says why,
+    ``agree`` is False and the errors are NaN.
     """
 
     exact: SegmentProfile
-    float: SegmentProfile
+    float: SegmentProfile | None
     agree: bool
     max_breakpoint_error: float
     max_slope_error: float
     gradient_gap_deviation_error: float
     gradient_deflection_error: float
+    float_error: str | None = None
 
 
 def compare_segment_methods(net: Network, xa: Any, xb: Any, at_zero: AtZero = None) -> SegmentComparison:
@@ -346,13 +365,17 @@ def compare_segment_methods(net: Network, xa: Any, xb: Any, at_zero: AtZero = No
     False
     """
     ex = segment_profile(net, xa, xb, at_zero=at_zero)
-    fl = segment_profile(net, xa, xb, method="float", at_zero=at_zero)
+    nan = math.nan
+    try:
+        fl = segment_profile(net, xa, xb, method="float", at_zero=at_zero)
+    except (DegenerateSegmentError, FloatRangeError) as err:
+        return SegmentComparison(ex, None, False, nan, nan, nan, nan, str(err))
     agree = ex.patterns == fl.patterns
     if len(ex.breakpoints) == len(fl.breakpoints):
         bp = max((abs(float(u) - v) for u, v in zip(ex.breakpoints, fl.breakpoints)), default=0.0)
-        sl = max((abs(float(u) - v) for s, r in zip(ex.slopes, fl.slopes) for u, v in zip(s, r)), default=0.0)
+        sl = max((abs(to_float(u) - v) for s, r in zip(ex.slopes, fl.slopes) for u, v in zip(s, r)), default=0.0)
     else:
-        bp = sl = math.nan
+        bp = sl = nan
     return SegmentComparison(ex, fl, agree, bp, sl,
                              abs(ex.gradient_gap_deviation - fl.gradient_gap_deviation),
                              abs(ex.gradient_deflection - fl.gradient_deflection))
@@ -388,16 +411,15 @@ class SegmentStatistics:
                 for key in ("breakpoints", "gradient_gap_deviation", "gradient_deflection")}
 
     def to_dict(self) -> dict[str, Any]:
-        def s(v: Any) -> Any:
-            return str(v) if isinstance(v, Fraction) else v
-        return {
+        """JSON-ready: exact numbers as strings ``"p/q"`` (floats beyond float64 as None)."""
+        return json_ready({
             "num_samples": self.num_samples,
             "num_pairs": len(self.pairs),
             "method": self.method,
             "summary": self.summary(),
-            "pairs": [{k: s(v) for k, v in r.items()} for r in self.rows],
+            "pairs": list(self.rows),
             "degenerate": [{"i": i, "j": j, "message": m} for i, j, m in self.degenerate],
-        }
+        })
 
 
 def _choose_pairs(n: int, pairs: Any, seed: int) -> list[tuple[int, int]]:

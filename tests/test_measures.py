@@ -177,3 +177,18 @@ def test_float_root_within_one_ulp(num, den, p):
     r = float_root(q, p)
     lo, hi = Fraction(math.nextafter(r, 0)), Fraction(math.nextafter(r, math.inf))
     assert lo ** p <= q <= hi ** p
+
+
+def test_measures_beyond_float64_stay_exact_and_json_strict():
+    import json
+    big = rg.Network.from_layers([([["1e200"]], [0]), ([["1e200"]], [0])])
+    m = norm_measures(big)
+    assert m.path_l2_sq == Fraction(10) ** 800 and path_norm_root(big) == math.inf
+    data = json.loads(json.dumps(m.to_dict()), parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    assert data["path_l2"] is None and data["path_l2_sq"] == str(10 ** 800)
+    # a positive margin below float64's smallest number: ratios stay finite where they are
+    tiny = rg.Network.from_layers([([[Fraction(1, 2 ** 1100)]], [0])])
+    rows = {r["name"]: r for r in norm_measures(tiny, [[1], [2]], [1, 1]).rows()}
+    # margins 2^-1100 and 2^-1099, 5th percentile (21/20)·2^-1100; φ_1 = ℓ_{1,∞} = 2^-1100
+    assert rows["l1 path-norm"]["over_margin_exact"] == rows["l1,inf product"]["over_margin_exact"] == Fraction(20, 21)
+    assert rows["l1 path-norm"]["over_margin"] == 20 / 21

@@ -307,3 +307,49 @@ def test_endpoint_validation():
         segment_profile(net, [1, "1/2"], ["2/2", 0.5])
     st = segment_statistics(net, [[1, 2], [1, 2], [0, 0]])
     assert st.degenerate[0][:2] == (0, 1) and "equal" in st.degenerate[0][2] and len(st.rows) == 2
+
+
+def test_float_route_on_short_segments_and_badly_scaled_layers():
+    # "identically 0" is judged against the terms each coefficient was summed from, not the layer's
+    # largest coefficient: a neuron crossing a 2e-13 segment is not flat (review finding)
+    net = rg.Network.from_layers([([[1], [1]], [0, 1]), ([[1, 1]], [0])])             # relu(x) + relu(x + 1)
+    cmp = compare_segment_methods(net, [-1e-13], [1e-13])
+    assert cmp.agree and cmp.float.breakpoints == (0.5,) and cmp.exact.breakpoints == (Fraction(1, 2),)
+    scaled = rg.Network.from_layers([([[1], [10**13]], ["-1/2", 0]), ([[1, 1]], [0])])
+    assert compare_segment_methods(scaled, [0], [1]).agree
+    # a true cancellation is still flat in float64: 0.1 + 0.2 − 0.3 is 5.6e-17, not 0
+    cancel = rg.Network.from_layers([([[0.1, 0.2, -0.3]], [0]), ([[1]], [0])])
+    with pytest.raises(rg.DegenerateSegmentError, match="in float64"):
+        segment_profile(cancel, [-1, -1, -1], [1, 1, 1], method="float")
+
+
+def test_float_route_failures_are_reported_not_raised_by_the_comparison():
+    # roots 1e-300 apart: the float route merges them; then a float-only failure (overflow) is a reason
+    net = rg.Network.from_layers([([[1]], [0]), ([[1]], [0])])
+    with pytest.raises(rg.FloatRangeError, match="use method='exact'"):
+        segment_profile(net, ["-1e400"], ["1e400"], method="float")
+    cmp = compare_segment_methods(net, ["-1e400"], ["1e400"])
+    assert not cmp.agree and cmp.float is None and "too large for float64" in cmp.float_error
+    assert cmp.exact.breakpoints == (Fraction(1, 2),) and math.isnan(cmp.max_slope_error)
+    he = rg.Network.random_he((2, 3, 1), seed=1)
+    with pytest.raises(rg.FloatRangeError):
+        segment_profile(he, [1e308, -1e308], [-1e308, 1e308], method="float")
+    assert segment_profile(he, [1e308, -1e308], [-1e308, 1e308]).num_breakpoints == 3
+
+
+def test_huge_exact_values_keep_their_json_strict():
+    import json
+    big = rg.Network.from_layers([([["1e200"]], [0]), ([["1e200"]], [0])])
+    prof = segment_profile(big, [-1], [1])
+    assert prof.slopes == ((0,), (Fraction(10) ** 400 * 2,)) and prof.gradient_gap_deviation == math.inf
+    data = json.loads(json.dumps(prof.to_dict()), parse_constant=lambda c: pytest.fail(f"non-JSON {c}"))
+    assert data["gradient_gap_deviation"] is None and data["gradient_gap_deviation_sq"] == str(4 * 10 ** 800)
+
+
+def test_plot_segment_passes_the_convention_on():
+    from relugeom.segment_picture import plot_segment
+    net = rg.Network.from_layers([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [0])])
+    with pytest.raises(rg.DegenerateSegmentError):
+        plot_segment(net, [-1, 0], [1, 0])
+    fig = plot_segment(net, [-1, 0], [1, 0], at_zero="inactive")
+    assert fig.axes[0].lines[0].get_xydata().tolist() == [[0.0, 0.0], [0.5, 0.0], [1.0, 1.0]]
