@@ -8,7 +8,9 @@ pattern is constant, their ends, and F on each piece as an exact affine map of t
 * **breakpoints** 0 < t_1 < … < t_m < 1: where the pattern changes (exact rationals);
 * **slopes** s_0 … s_m ∈ Q^{n_L}: dF/dt on each piece;
 * **gaps** g_j = s_j − s_{j−1}; a breakpoint with g_j = 0 (a neuron that switches without changing F)
-  still counts, as the pattern changes there; :attr:`SegmentProfile.kinks` are those with g_j ≠ 0;
+  still counts, as the pattern changes there; :attr:`SegmentProfile.kinks` are those with g_j ≠ 0.
+  So the GGD below depends on the parametrisation, not on F alone: a neuron with zero outgoing weights
+  that switches on the segment adds a zero gap and lowers it (the deflection depends on F only);
 * **gradient gap deviation** GGD = ((1/m) Σ ‖g_j‖²)^{1/2} (0 when m = 0): the square is exact;
 * **gradient deflection** Σ_j (t_{j+1} − t_j) ‖s_j − s̄‖ with the secant s̄ = F(x_b) − F(x_a),
   t_0 = 0 and t_{m+1} = 1: 0 iff F is straight between the samples. Each term is the float root of an
