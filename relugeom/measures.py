@@ -82,17 +82,29 @@ def path_sums(net: Network, p: int = 2) -> tuple[list[list[Fraction]], list[list
     [['13'], ['9', '1'], ['1']]
     """
     p = _check_p(p)
-    g_in: list[list[Fraction]] = [[Fraction(1)] * net.input_dim]
-    for W, b in net.layers():
-        prev = g_in[-1]
-        g_in.append([sum((abs(w) ** p * g for w, g in zip(row, prev)), Fraction(0)) + abs(bi) ** p
-                     for row, bi in zip(W, b)])
-    g_out: list[list[Fraction]] = [[Fraction(1)] * net.output_dim]
-    for W in reversed(net.weights):
-        nxt = g_out[0]
-        g_out.insert(0, [sum((abs(W[v][u]) ** p * nxt[v] for v in range(len(W))), Fraction(0))
-                         for u in range(len(W[0]))])
-    return g_in, g_out
+    return ([[Fraction(v, d) for v in V] for V, d in _sums_in(net, p)],
+            [[Fraction(v, d) for v in U] for U, d in _sums_out(net, p)])
+
+
+def _sums_in(net: Network, p: int) -> list[tuple[list[int], int]]:
+    """γ_in layer by layer in integers, ``(numerators V_k, denominator D_k)``: with W_k = W_int / den_k,
+    V_{k+1} = |W_int|^p V_k + |b_int|^p D_k and D_{k+1} = D_k den_k^p."""
+    ins = [([1] * net.input_dim, 1)]
+    for layer in net.integer_layers():
+        V, D = ins[-1]
+        ins.append(([sum(abs(w) ** p * v for w, v in zip(row, V)) + abs(b) ** p * D
+                     for row, b in zip(layer.weight, layer.bias)], D * layer.den ** p))
+    return ins
+
+
+def _sums_out(net: Network, p: int) -> list[tuple[list[int], int]]:
+    """γ_out layer by layer in integers: U_k = |W_int|^pᵀ U_{k+1}, E_k = E_{k+1} den_k^p."""
+    outs = [([1] * net.output_dim, 1)]
+    for layer in reversed(net.integer_layers()):
+        U, E = outs[0]
+        outs.insert(0, ([sum(abs(w) ** p * u for w, u in zip(col, U)) for col in zip(*layer.weight)],
+                        E * layer.den ** p))
+    return outs
 
 
 def path_norm(net: Network, p: int = 2, *, method: Literal["exact", "float"] = "exact") -> Fraction | float:
@@ -112,13 +124,7 @@ def path_norm(net: Network, p: int = 2, *, method: Literal["exact", "float"] = "
     """
     p = _check_p(p)
     if method == "exact":
-        # the same recursion in integers: γ_k = V_k / D_k, |W_k|^p = |W_int|^p / den^p
-        V, D = [1] * net.input_dim, 1
-        for layer in net.integer_layers():
-            dp = layer.den ** p
-            V = [sum(abs(w) ** p * v for w, v in zip(row, V)) + abs(b) ** p * D
-                 for row, b in zip(layer.weight, layer.bias)]
-            D *= dp
+        V, D = _sums_in(net, p)[-1]
         return Fraction(sum(V), D)
     if method == "float":
         g = np.ones(net.input_dim)
@@ -163,9 +169,12 @@ def exact_percentile(values: Sequence[Any], q: Any) -> Fraction:
 
 def _labels(y: Any, n: int, n_out: int) -> list[int]:
     """Labels as ints checked against the number of samples and outputs."""
-    arr = list(np.asarray(y, dtype=object).ravel()) if not isinstance(y, (list, tuple)) else [
-        v[0] if isinstance(v, (list, tuple)) and len(v) == 1 else v for v in y]
-    vals = exact_vector(arr, "labels")
+    arr = np.asarray(y, dtype=object)
+    if arr.ndim == 2 and arr.shape[1] == 1:                 # one column, e.g. read from a CSV file
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ShapeError(f"labels must be one number per sample (a flat list or one column), got shape {arr.shape}")
+    vals = exact_vector(list(arr), "labels")
     if len(vals) != n:
         raise ShapeError(f"{len(vals)} labels for {n} samples; give one label per sample")
     out = []

@@ -48,8 +48,8 @@ import numpy as np
 
 from .exceptions import DegenerateSegmentError, FloatRangeError, ShapeError
 from .forward import as_batch
-from .network import Network
 from .io import json_ready
+from .network import Network
 from .numbers import exact_vector, float_root, integer_scaling, to_float
 from .patterns import AtZero
 from .regions.enumeration import region_decomposition
