@@ -527,7 +527,7 @@ def _exact_cell(q: Fraction | None, power: int) -> str:
 
 
 def _measures(args: argparse.Namespace) -> int:
-    from .measures import margins, norm_measures
+    from .measures import norm_measures
     from .segments import segment_statistics
 
     if args.labels is not None and args.inputs is None:
@@ -568,9 +568,9 @@ def _measures(args: argparse.Namespace) -> int:
         print(f"margin: {_short(norms.margin, 30)} ≈ {to_float(norms.margin):.6g} "
               f"({q}th percentile of the margins of {norms.num_samples} samples)")
         if not positive:
-            wrong = sum(1 for m in margins(net, X, y) if m <= 0)
             print(f"the normalized measures (measure / margin) are undefined: the margin is ≤ 0, so at least "
-                  f"{q}% of the samples are misclassified or tied ({wrong} of {norms.num_samples} have margin ≤ 0)")
+                  f"{q}% of the samples are misclassified or tied ({norms.nonpositive_margins} of {norms.num_samples} "
+                  f"have margin ≤ 0)")
     if X is None:
         return 0
     if stats is None:

@@ -218,7 +218,10 @@ class NormMeasures:
     """The norm-based capacity measures of one network (see the module docstring).
 
     Exact quantities are Fractions (squares where the measure is a root); floats are computed from
-    them (roots within one ulp) except the spectral norms, which are float64 SVDs.
+    them (roots within one ulp) except the spectral norms, which are float64 SVDs. Per layer:
+    ``frobenius_sq`` (‖W_k‖_F²), ``spectral`` and ``l1_inf``; ``path_l1`` = φ_1, ``path_l2_sq`` = φ_2²;
+    with samples and labels, ``margin`` (the ``margin_percentile``-th percentile of the
+    ``num_samples`` margins) and ``nonpositive_margins`` (misclassified or tied samples).
     """
 
     frobenius_sq: tuple[Fraction, ...]
@@ -229,6 +232,7 @@ class NormMeasures:
     margin: Fraction | None = None
     num_samples: int = 0
     margin_percentile: int = 5
+    nonpositive_margins: int = 0
 
     @property
     def frobenius_sq_product(self) -> Fraction:
@@ -287,6 +291,7 @@ class NormMeasures:
             "margin": self.margin,
             "margin_percentile": self.margin_percentile,
             "num_samples": self.num_samples,
+            "nonpositive_margins": self.nonpositive_margins,
             "measures": self.rows(),
         })
 
@@ -319,9 +324,9 @@ def norm_measures(net: Network, X: Any = None, y: Any = None, *, percentile: int
     frob = tuple(sum((v * v for row in W for v in row), Fraction(0)) for W in net.weights)
     spec = tuple(float(np.linalg.norm(W, 2)) for W, _ in net.float_layers())
     l1inf = tuple(max(sum(abs(v) for v in row) for row in W) for W in net.weights)
-    margin, n = None, 0
+    margin, n, wrong = None, 0, 0
     if X is not None:
         ms = margins(net, X, y)
-        n = len(ms)
+        n, wrong = len(ms), sum(1 for m in ms if m <= 0)
         margin = exact_percentile(ms, percentile)
-    return NormMeasures(frob, spec, l1inf, path_norm(net, 1), path_norm(net, 2), margin, n, percentile)
+    return NormMeasures(frob, spec, l1inf, path_norm(net, 1), path_norm(net, 2), margin, n, percentile, wrong)
