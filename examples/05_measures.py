@@ -46,6 +46,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import relugeom as rg
+from relugeom.jacobian import squared_loss_gradient
 from relugeom.path_sgd import path_sgd_step
 from relugeom.segment_picture import plot_segment, segment_title
 
@@ -107,8 +108,7 @@ def train_path_sgd(X: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[rg.Netw
     random_net = rg.Network.random_he(WIDTHS, seed=seed)
     net, losses = random_net, [_loss(random_net, X, y)]
     for _ in range(STEPS):
-        residual = rg.forward(net, X, method="float")[:, 0] - y
-        grad = rg.jacobian(net, X, method="float").T @ residual / len(X)
+        grad = squared_loss_gradient(net, X, y, method="float") / len(X)
         net = path_sgd_step(net, grad, LR, method="float")
         losses.append(_loss(net, X, y))
     return random_net, net, losses
@@ -189,12 +189,6 @@ def _samples(net: rg.Network, count: int, seed: int) -> list[list[Fraction]]:
     return out
 
 
-def _exact_gradient(net: rg.Network, X: list, y: list) -> list[Fraction]:
-    """Gradient of ½ Σ (F − y)², exactly: Jᵀ(F − y) with the exact Jacobian (Fractions)."""
-    residual = np.array([f - t for f, t in zip(rg.forward(net, X)[:, 0], y)], dtype=object)
-    return list(rg.jacobian(net, X).T.dot(residual))
-
-
 def exact_path_sgd() -> dict:
     """(d) One exact Path-SGD step commutes with a rescaling; one plain gradient step does not."""
     net = rg.Network.random_rational((2, 3, 1), seed=4)
@@ -202,7 +196,7 @@ def exact_path_sgd() -> dict:
     X = _samples(net, 3, seed=0)
     y = [Fraction(1), Fraction(-1, 2), Fraction(2)]
     lr = Fraction(1, 10)
-    g, g_scaled = _exact_gradient(net, X, y), _exact_gradient(scaled, X, y)
+    g, g_scaled = list(squared_loss_gradient(net, X, y)), list(squared_loss_gradient(scaled, X, y))
     path_a = path_sgd_step(net, g, lr, method="exact")
     path_b = path_sgd_step(scaled, g_scaled, lr, method="exact")
     plain_a = rg.Network.from_parameters(net.widths, [w - lr * d for w, d in zip(net.parameters(), g)])

@@ -51,8 +51,7 @@ import numpy as np
 
 from relugeom.exceptions import DegeneratePointError
 from relugeom.families import Case, Outcome
-from relugeom.forward import forward
-from relugeom.jacobian import ExactJacobian
+from relugeom.jacobian import squared_loss_gradient
 from relugeom.measures import path_norm
 from relugeom.network import Network
 from relugeom.path_sgd import path_sgd_step
@@ -60,7 +59,7 @@ from relugeom.symmetry import permute_neurons, rescale_neurons
 
 from .toy_families import DEEP_SHAPES, grids, random_nets
 
-__all__ = ["NAME", "TITLE", "check", "symmetry_of_seed", "apply_symmetry", "squared_loss_gradient", "families"]
+__all__ = ["NAME", "TITLE", "check", "symmetry_of_seed", "apply_symmetry", "families"]
 
 NAME = "T7"
 TITLE = "path-norms are rescaling-invariant and Path-SGD commutes with neuron symmetries [NSS15]"
@@ -83,13 +82,6 @@ def apply_symmetry(net: Network, perms: Sequence[Sequence[int]], scales: Sequenc
     for k, (perm, lam) in enumerate(zip(perms, scales)):
         net = rescale_neurons(permute_neurons(net, k, perm), k, lam)
     return net
-
-
-def squared_loss_gradient(net: Network, X: Any, Y: Any) -> list[Fraction]:
-    """∇ ½ Σ ‖F_θ(x) − y‖² = Jᵀ(F − Y), exactly (raises DegeneratePointError at a degenerate point)."""
-    J = ExactJacobian(net, X).fractions()
-    r = (forward(net, X) - np.array(Y, dtype=object)).ravel()
-    return [sum((J[m, c] * r[m] for m in range(J.shape[0]) if r[m]), Fraction(0)) for c in range(J.shape[1])]
 
 
 def check(case: Case) -> Outcome:

@@ -28,12 +28,14 @@ from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from .forward import FloatPass, _int_matmul, exact_pass, float_pass
+from .exceptions import ShapeError
+from .forward import FloatPass, _int_matmul, exact_pass, float_pass, forward
 from .linalg.modular import matmul_mod
 from .network import Network
+from .numbers import to_fraction
 from .patterns import AtZero, layer_patterns
 
-__all__ = ["jacobian", "ExactJacobian", "float_jacobian", "float_jacobian_from_pass"]
+__all__ = ["jacobian", "ExactJacobian", "float_jacobian", "float_jacobian_from_pass", "squared_loss_gradient"]
 
 
 def _assemble(
@@ -215,3 +217,28 @@ def jacobian(
     if method == "float":
         return float_jacobian(net, X, at_zero)
     raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+
+
+def squared_loss_gradient(
+    net: Network, X: Any, Y: Any, method: Literal["exact", "float"] = "exact", at_zero: AtZero = None
+) -> np.ndarray:
+    """∇_θ ½ Σ_i ‖F_θ(x_i) − y_i‖² = Jᵀ(F − Y), in parameter order: Fractions or float64.
+
+    ``Y`` holds one row of n_L targets per sample (a flat list when n_L = 1). Divide by n for the mean loss.
+
+    >>> from relugeom.network import Network
+    >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+    >>> [str(v) for v in squared_loss_gradient(net, [[2], ["1/3"]], [1, 0])]   # residuals 2 and 1/3
+    ['37/9', '4', '7/3', '2', '37/9', '2', '7/3']
+    >>> squared_loss_gradient(net, [[2]], [[1]], method="float").tolist()
+    [4.0, 4.0, 2.0, 2.0, 4.0, 2.0, 2.0]
+    """
+    J = jacobian(net, X, method, at_zero)
+    F = forward(net, X, method)
+    T = np.array(Y, dtype=object)
+    if T.size != F.size:
+        raise ShapeError(f"targets have {T.size} entries; {F.shape[0]} samples × {F.shape[1]} outputs expected")
+    T = T.reshape(F.shape)
+    if method == "exact":
+        T = np.vectorize(lambda v: to_fraction(v, "targets"), otypes=[object])(T)
+    return J.T.dot((F - T.astype(F.dtype)).ravel())

@@ -15,11 +15,11 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import relugeom as rg
-from relugeom.jacobian import ExactJacobian
+from relugeom.jacobian import ExactJacobian, squared_loss_gradient
 from relugeom.network import Network
 
 F = Fraction
@@ -279,3 +279,35 @@ def test_row_norm_bounds_bound_the_integer_rows(hidden, n0, nL, seed, kind):
     assert len(bounds) == Jint.shape[0]
     for row, bound in zip(Jint, bounds):
         assert sum(int(v) ** 2 for v in row) <= bound
+
+
+@settings(max_examples=20)
+@given(seed=st.integers(0, 10_000))
+def test_squared_loss_gradient_equals_exact_central_differences(seed, draw_batch):
+    # within an activation region F is affine in each single parameter, so the loss is quadratic in it
+    # and the central difference with a step that keeps every pattern is the derivative, exactly
+    net = Network.random_rational((2, 3, 2), 4, 3, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = draw_batch(net, 3, rng)
+    assume(X is not None)
+    Y = [[Fraction(int(v)) for v in rng.integers(-3, 4, 2)] for _ in X]
+    theta = list(net.parameters())
+
+    def loss(params):
+        F = rg.forward(Network.from_parameters(net.widths, params), X)
+        return sum((f - y) ** 2 for row, t in zip(F, Y) for f, y in zip(row, t)) / 2
+
+    g = squared_loss_gradient(net, X, Y)
+    P = rg.activation_patterns(net, X)
+    for i in range(len(theta)):
+        h = Fraction(1, 10**6)
+        up, down = list(theta), list(theta)
+        up[i] += h
+        down[i] -= h
+        for side in (up, down):
+            assert (rg.activation_patterns(Network.from_parameters(net.widths, side), X) == P).all()
+        assert g[i] == (loss(up) - loss(down)) / (2 * h)
+    gf = squared_loss_gradient(net, np.array(X, dtype=float), np.array(Y, dtype=float), method="float")
+    assert gf == pytest.approx([float(v) for v in g], rel=1e-9, abs=1e-12)
+    with pytest.raises(rg.ShapeError, match="targets have 2 entries"):
+        squared_loss_gradient(net, X, [1, 2])
