@@ -4,12 +4,15 @@
 * ``draw_batch``: draws a batch of small rational inputs on which the network is *not* degenerate,
   redrawing a sample only when :class:`relugeom.DegeneratePointError` says it is degenerate (nothing
   else is caught).
+* ``network_paths`` / ``brute_path_norm``: every path of a network (from an input or a bias unit to an
+  output) listed one by one, the oracle for path-norms and Path-SGD's κ.
 * Hypothesis profiles: exact arithmetic has no meaningful per-example deadline, so every profile sets
   ``deadline=None``. ``HYPOTHESIS_PROFILE=ci`` additionally derandomizes (reproducible runs).
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 from fractions import Fraction
 
@@ -88,3 +91,46 @@ def draw_batch():
 def rational_point():
     """The function :func:`random_rational_point`."""
     return random_rational_point
+
+
+def list_network_paths(net: rg.Network) -> list[list[int]]:
+    """Every path (from an input or a bias unit to an output) as the flat parameter indices of its edges."""
+    offsets = net.parameter_offsets()
+    widths, L = net.widths, net.num_layers
+    out = []
+    for start in range(L):                           # the path's first edge belongs to map `start`
+        sources = [("x", j) for j in range(widths[0])] if start == 0 else []
+        sources.append(("b", None))
+        for kind, j in sources:
+            for units in itertools.product(*[range(widths[k + 1]) for k in range(start, L)]):
+                w_off, b_off = offsets[start]
+                edges = [w_off + units[0] * widths[start] + j if kind == "x" else b_off + units[0]]
+                for k in range(start + 1, L):
+                    v, u = units[k - start], units[k - start - 1]
+                    edges.append(offsets[k][0] + v * widths[k] + u)
+                out.append(edges)
+    return out
+
+
+def path_norm_by_paths(net: rg.Network, p: int) -> Fraction:
+    """φ_p^p = Σ over the listed paths of Π |θ_e|^p."""
+    theta = net.parameters()
+    total = Fraction(0)
+    for path in list_network_paths(net):
+        prod = Fraction(1)
+        for e in path:
+            prod *= abs(theta[e]) ** p
+        total += prod
+    return total
+
+
+@pytest.fixture(scope="session")
+def network_paths():
+    """The function :func:`list_network_paths`."""
+    return list_network_paths
+
+
+@pytest.fixture(scope="session")
+def brute_path_norm():
+    """The function :func:`path_norm_by_paths`."""
+    return path_norm_by_paths

@@ -16,31 +16,11 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-def _brute_path_norm(net, p):
-    """Σ over every input→output path (biases: edges from a constant unit) of Π |w|^p, path by path."""
-    total = Fraction(0)
-
-    def walk(k, u, prod):
-        nonlocal total
-        if k == net.num_layers:
-            total += prod
-            return
-        for v, row in enumerate(net.weights[k]):
-            walk(k + 1, v, prod * abs(row[u]) ** p)
-
-    for i in range(net.input_dim):
-        walk(0, i, Fraction(1))
-    for k, b in enumerate(net.biases):
-        for v, bv in enumerate(b):
-            walk(k + 1, v, abs(bv) ** p)
-    return total
-
-
 def _point(xa, xb, t):
     return [(1 - t) * Fraction(a) + t * Fraction(b) for a, b in zip(xa, xb)]
 
 
-def test_example_05_measures(tmp_path, capsys):
+def test_example_05_measures(tmp_path, capsys, brute_path_norm):
     out_dir = tmp_path
     results = runpy.run_path(str(EXAMPLES / "05_measures.py"))["main"](out_dir=out_dir)
     out = capsys.readouterr().out
@@ -49,8 +29,8 @@ def test_example_05_measures(tmp_path, capsys):
     inv = results["invariance"]
     net, other = inv["network"], inv["rescaled"]
     assert rg.are_equivalent(net, other) and inv["same_outputs"]
-    assert inv["path_l1"] == (_brute_path_norm(net, 1), _brute_path_norm(other, 1))      # path by path
-    assert inv["path_l2_sq"] == (_brute_path_norm(net, 2), _brute_path_norm(other, 2))
+    assert inv["path_l1"] == (brute_path_norm(net, 1), brute_path_norm(other, 1))      # path by path
+    assert inv["path_l2_sq"] == (brute_path_norm(net, 2), brute_path_norm(other, 2))
     assert inv["path_l1"][0] == inv["path_l1"][1] and inv["path_l2_sq"][0] == inv["path_l2_sq"][1]
     frob = tuple(np.prod([sum(v * v for row in W for v in row) for W in n.weights]) for n in (net, other))
     assert inv["frobenius_sq_product"] == frob and frob[0] != frob[1]

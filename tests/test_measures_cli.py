@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 import math
 from fractions import Fraction
@@ -89,22 +88,6 @@ def _error(argv, capsys) -> str:
     return err
 
 
-def _brute_path_norm(net: rg.Network, p: int) -> Fraction:
-    """Σ over every path (from an input or a bias unit to an output) of Π |w|^p, listing the paths."""
-    W, b = net.weights, net.biases
-    total = Fraction(0)
-    for start in range(len(W)):             # paths from the bias unit of map `start`, and (start 0) the inputs
-        firsts = [("bias", None)] + ([("in", u) for u in range(len(W[0][0]))] if start == 0 else [])
-        for kind, u in firsts:
-            widths = [len(W[k]) for k in range(start, len(W))]
-            for units in itertools.product(*(range(w) for w in widths)):
-                prod = abs(b[start][units[0]]) ** p if kind == "bias" else abs(W[0][units[0]][u]) ** p
-                for k, (v_prev, v) in enumerate(zip(units, units[1:])):
-                    prod *= abs(W[start + k + 1][v][v_prev]) ** p
-                total += prod
-    return total
-
-
 # ------------------------------------------------------------------------------------------ norms
 def test_hand_path_norms_in_json(files, capsys):
     out = _json(["measures", files["small"]], capsys)
@@ -136,11 +119,11 @@ def test_hand_path_norms_in_the_human_table(files, capsys):
     assert "/ margin" not in out and "margin: none" in out and "segment" not in out.split("margin: none")[1]
 
 
-def test_path_norms_of_a_deeper_network_match_a_path_enumeration(files, capsys):
-    assert (_brute_path_norm(SMALL, 1), _brute_path_norm(SMALL, 2)) == (13, 57)      # the enumeration itself
+def test_path_norms_of_a_deeper_network_match_a_path_enumeration(files, capsys, brute_path_norm):
+    assert (brute_path_norm(SMALL, 1), brute_path_norm(SMALL, 2)) == (13, 57)      # the enumeration itself
     norms = _json(["measures", files["deep"]], capsys)["norms"]
-    assert Fraction(norms["path_l1"]) == _brute_path_norm(DEEP, 1)
-    assert Fraction(norms["path_l2_sq"]) == _brute_path_norm(DEEP, 2)
+    assert Fraction(norms["path_l1"]) == brute_path_norm(DEEP, 1)
+    assert Fraction(norms["path_l2_sq"]) == brute_path_norm(DEEP, 2)
     assert Fraction(norms["path_l2_sq"]).denominator > 1                  # a real fraction, kept exact
 
 
