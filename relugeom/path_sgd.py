@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, Literal, Sequence
 
 import numpy as np
 
@@ -38,7 +38,7 @@ from .measures import path_sums
 from .network import Network
 from .numbers import exact_vector, to_fraction
 
-__all__ = ["path_sgd_scales", "path_sgd_step", "flat_gradient"]
+__all__ = ["path_sgd_scales", "path_sgd_scale_array", "path_sgd_step", "flat_gradient"]
 
 
 def path_sgd_scales(net: Network, method: Literal["exact", "float"] = "exact") -> tuple:
@@ -50,17 +50,7 @@ def path_sgd_scales(net: Network, method: Literal["exact", "float"] = "exact") -
     (4.0, 4.0, 4.0, 3.0, 1.0)
     """
     if method == "float":
-        g_in = [np.ones(net.input_dim)]
-        for W, b in net.float_layers():
-            g_in.append((W * W) @ g_in[-1] + b * b)
-        g_out = [np.ones(net.output_dim)]
-        for W, _ in reversed(net.float_layers()):
-            g_out.insert(0, (W * W).T @ g_out[0])
-        out: list = []
-        for k in range(net.num_layers):
-            out.extend(np.outer(g_out[k + 1], g_in[k]).ravel().tolist())
-            out.extend(g_out[k + 1].tolist())
-        return tuple(float(v) for v in out)
+        return tuple(float(v) for v in path_sgd_scale_array(net.float_layers()))
     if method != "exact":
         raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
     g_in, g_out = path_sums(net, 2)
@@ -70,6 +60,29 @@ def path_sgd_scales(net: Network, method: Literal["exact", "float"] = "exact") -
             scales.extend(g_out[k + 1][v] * g_in[k][u] for u in range(net.widths[k]))
         scales.extend(g_out[k + 1])
     return tuple(scales)
+
+
+def path_sgd_scale_array(layers: Sequence[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """κ for layers given as arrays ``[(W0, b0), …]``, as a flat array in parameter order: the same
+    γ_in / γ_out recursions as :func:`path_sgd_scales`, in the arrays' own arithmetic (float64, or exact
+    for object arrays of Fractions). The trainer (:mod:`relugeom.training`) holds its parameters as
+    arrays, not as a Network, and calls this at every Path-SGD step.
+
+    >>> path_sgd_scale_array([(np.array([[1.0, 1.0]]), np.array([1.0])), (np.array([[2.0]]), np.zeros(1))])
+    array([4., 4., 4., 3., 1.])
+    """
+    dtype = layers[0][0].dtype
+    g_in = [np.ones(layers[0][0].shape[1], dtype=dtype)]
+    for W, b in layers:
+        g_in.append((W * W) @ g_in[-1] + b * b)
+    g_out = [np.ones(layers[-1][0].shape[0], dtype=dtype)]
+    for W, _ in reversed(layers):
+        g_out.insert(0, (W * W).T @ g_out[0])
+    parts: list[np.ndarray] = []
+    for k in range(len(layers)):
+        parts.append(np.outer(g_out[k + 1], g_in[k]).ravel())
+        parts.append(g_out[k + 1])
+    return np.concatenate(parts)
 
 
 def flat_gradient(net: Network, grads: Any, exact: bool = True) -> list:
