@@ -29,7 +29,7 @@ from typing import Any, Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["plot_history"]
+__all__ = ["plot_history", "plot_saddle_run"]
 
 _COLOURS = {"train": "#1f77b4", "test": "#ff7f0e", "random": "#2ca02c"}
 
@@ -103,6 +103,52 @@ def plot_history(
     bottom.set_xlabel("step")
     bottom.set_xscale("symlog", linthresh=1)
     bottom.legend(fontsize=8, loc="best")
+    for ax in (top, bottom):
+        ax.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(os.fspath(path), dpi=dpi)
+    return fig
+
+
+def plot_saddle_run(run: Any, path: str | os.PathLike | None = None, title: str | None = None,
+                    dpi: int = 120) -> Figure:
+    """The loss of every step with the detected plateaus shaded (top), and at the checkpoints the exact
+    BFD next to what float64 reports (SVD rank, effective rank at ``run.rtol``) and the number of
+    distinct activation patterns (bottom); both on a log step axis.
+
+    ``run`` is a :class:`relugeom.saddles.SaddleRun`.
+    """
+    fig = Figure(figsize=(7.5, 6.5))
+    FigureCanvasAgg(fig)
+    top, bottom = fig.subplots(2, 1, sharex=True)
+    trace = run.result.loss_trace
+    steps = list(range(1, len(trace)))
+    top.plot(steps, [trace[s] for s in steps], color="k", lw=1.2, label="training loss")
+    for k, p in enumerate(run.plateaus):
+        for ax in (top, bottom):
+            ax.axvspan(p.start, p.end, color="#ffd27f", alpha=0.4, lw=0,
+                       label="plateau" if (k == 0 and ax is top) else None)
+    top.set_xscale("log")
+    top.set_yscale("log")
+    top.set_ylabel("loss")
+    top.legend(fontsize=8, loc="upper right")
+    rows = [r for r in run.rows if r["step"] >= 1]
+    xs = [r["step"] for r in rows]
+    bottom.plot(xs, [r["bfd_train"] for r in rows], "-o", ms=3, color="#1f77b4", label="BFD (exact)")
+    bottom.plot(xs, [r.get("bfd_train_float") for r in rows], "x", ms=5, color="#ff7f0e",
+                label="float64 SVD rank")
+    bottom.plot(xs, [r["effective_rank"] for r in rows], "--", color="#2ca02c",
+                label=f"effective rank (σ > {run.rtol:g} σ_max)")
+    bottom.plot(xs, [r["num_patterns_train"] for r in rows], ":", color="#9467bd", label="distinct patterns")
+    nh = rows[0]["n_minus_h"] if rows else None
+    if nh is not None:
+        bottom.axhline(nh, ls="--", color="grey", lw=1, label=f"N − H = {nh}")
+    bottom.set_xlabel("step")
+    bottom.set_ylabel("on the training inputs")
+    bottom.legend(fontsize=7, loc="upper right")
     for ax in (top, bottom):
         ax.grid(True, alpha=0.3)
     if title:
