@@ -19,13 +19,18 @@ Commands:
   [--method exact|float] [--at-zero inactive|active] [--json]`` — the norm-based measures (SPEC §8):
   ℓ1/ℓ2 path-norms and the [NBMS17] products exactly, divided by the margin when labels are given, and
   the segment statistics of the batch (breakpoints, gradient gap deviation, gradient deflection);
+* ``relugeom train --data digits|teacher|moons [--widths 64,16,16,10] [--optimizer gd|sgd|adam|path-sgd]
+  [--epochs E] [--track train,test,random] [--out DIR] [--json] [--quiet]`` — train a small network in
+  float64 and measure the exact BFD of every checkpoint (SPEC §7): a progress bar and one line per
+  checkpoint on stderr, the per-checkpoint table on stdout, and with ``--out`` a run directory that
+  ``relugeom.run_directory.recheck_run`` re-checks from the files alone;
 * ``relugeom demo`` — the built-in example where float64 gets the BFD wrong.
 
 ``check`` exits with 1 when a statement is violated; ``search`` exits with 0 whether or not it finds a
 counterexample (the output says which).
 
 Errors (missing file, malformed JSON or CSV, wrong input width, degenerate point, no certificate in
-time) print one line on stderr and exit with code 2.
+time, a missing optional extra, a diverging training run) print one line on stderr and exit with code 2.
 
 Examples
 --------
@@ -143,6 +148,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="one-sided convention where a segment runs inside a neuron's hyperplane "
                                "(default: such pairs are degenerate, reported and left out)")
     measures.add_argument("--json", action="store_true", help="print one JSON object")
+    _add_train_parser(sub)
     return parser
 
 
@@ -599,6 +605,412 @@ def _measures(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------------- train
+#: Per data set defaults of ``relugeom train`` (each default run takes well under 30 s on 2 cores).
+#: ``widths`` None for the teacher: ``n0,16,n_L`` from ``--teacher-widths``.
+TRAIN_DEFAULTS: dict[str, dict[str, Any]] = {
+    "digits": {"widths": (64, 16, 16, 10), "loss": "cross-entropy", "optimizer": "sgd", "lr": 0.05,
+               "n_train": 300, "n_test": 300, "epochs": 10, "checkpoints": 2, "noise": None},
+    "teacher": {"widths": None, "loss": "squared", "optimizer": "gd", "lr": 0.05,
+                "n_train": 100, "n_test": 100, "epochs": 2000, "checkpoints": 10, "noise": 0.0},
+    "moons": {"widths": (2, 16, 16, 2), "loss": "cross-entropy", "optimizer": "adam", "lr": 0.01,
+              "n_train": 100, "n_test": 100, "epochs": 200, "checkpoints": 10, "noise": 0.1},
+}
+TEACHER_WIDTHS = (2, 4, 1)
+
+
+def _add_train_parser(sub: Any) -> None:
+    def dflt(key: str) -> str:
+        return ", ".join(f"{name} {_cell_default(d[key])}" for name, d in TRAIN_DEFAULTS.items())
+
+    from .datasets import DATASETS
+    from .training import LOSSES, OPTIMIZERS
+
+    t = sub.add_parser("train", help="train a small network in float64 and track its exact BFD at checkpoints "
+                                     "(SPEC §7)")
+    t.add_argument("--data", required=True, metavar="|".join(DATASETS),
+                   help="digits (scikit-learn 8x8 digits, needs the 'data' extra), teacher (regression on a "
+                        "random teacher network) or moons (two moons)")
+    t.add_argument("--widths", metavar="n0,…,nL",
+                   help="layer widths, from the data's input size to its output size (default: digits "
+                        "64,16,16,10; teacher n0,16,nL of --teacher-widths; moons 2,16,16,2)")
+    t.add_argument("--optimizer", metavar="|".join(OPTIMIZERS), help=f"default: {dflt('optimizer')}")
+    t.add_argument("--epochs", type=int, metavar="E", help=f"passes over the training set (default: {dflt('epochs')})")
+    t.add_argument("--lr", type=float, help=f"learning rate (default: {dflt('lr')})")
+    t.add_argument("--batch-size", type=int, metavar="B",
+                   help="minibatch size (default: 32 for sgd and adam, full batch for gd and path-sgd)")
+    t.add_argument("--momentum", type=float, metavar="MU", help="heavy-ball momentum of sgd (default 0.9)")
+    t.add_argument("--loss", metavar="|".join(LOSSES), help=f"default: {dflt('loss')}")
+    t.add_argument("--seed", type=int, default=0,
+                   help="seed of the data, the initial network, the minibatches and the random inputs "
+                        "(the teacher network draws from a stream of its own; default 0)")
+    t.add_argument("--checkpoints", metavar="K|s1,s2,…",
+                   help="number of checkpoints, step 0 and the last step included, or a comma list of steps "
+                        f"(one step: '100,') (default: {dflt('checkpoints')})")
+    t.add_argument("--spacing", default="log", metavar="log|linear",
+                   help="spacing of a number of checkpoints (default log)")
+    t.add_argument("--track", default="train,test,random", metavar="train,test,random",
+                   help="batches whose BFD is tracked (default all three)")
+    t.add_argument("--n-train", type=int, metavar="N", help=f"training samples (default: {dflt('n_train')})")
+    t.add_argument("--n-test", type=int, metavar="N", help=f"test samples (default: {dflt('n_test')})")
+    t.add_argument("--n-random", type=int, metavar="N",
+                   help="standard Gaussian inputs of the 'random' batch (default: as many as --n-train)")
+    t.add_argument("--teacher-widths", metavar="n0,…,nL",
+                   help=f"widths of the teacher network (teacher only; default {_cell_default(TEACHER_WIDTHS)})")
+    t.add_argument("--noise", type=float,
+                   help="std of the Gaussian noise: on the targets (teacher, default 0) or the points "
+                        "(moons, default 0.1)")
+    t.add_argument("--init-scale", type=float, default=1.0, metavar="S",
+                   help="multiply the initial He network by S (small initialisations; default 1)")
+    t.add_argument("--cffd", default="auto", metavar="auto|exact|off",
+                   help="exact CFFD column: auto (n0 <= 2 and at most 16 hidden neurons), exact or off "
+                        "(default auto)")
+    t.add_argument("--float-ranks", action="store_true", help="also record the float64 SVD ranks")
+    t.add_argument("--certify-timeout", type=float, default=60.0, metavar="SECONDS",
+                   help="time budget per certified rank; beyond it the modular lower bound is kept, marked "
+                        "'*' (default 60)")
+    t.add_argument("--at-zero", metavar="inactive|active", default=None,
+                   help="one-sided convention at zero pre-activations (default: such batches are degenerate)")
+    t.add_argument("--out", metavar="DIR",
+                   help="write the run (history.json, checkpoints/, inputs/, curves.png, run.json) to DIR")
+    t.add_argument("--json", action="store_true", help="print one JSON object {run, history} on stdout")
+    t.add_argument("--quiet", action="store_true", help="no progress bar and no checkpoint lines on stderr")
+
+
+def _cell_default(v: Any) -> str:
+    if isinstance(v, tuple):
+        return ",".join(map(str, v))
+    return "-" if v is None else f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _choice(option: str, value: str, options: Sequence[str]) -> str:
+    if value not in options:
+        raise RelugeomError(f"{option} {value!r} is not one of {', '.join(options)}")
+    return value
+
+
+def _parse_ints(option: str, text: str, example: str, minimum: int = 1) -> tuple[int, ...]:
+    try:
+        values = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        values = ()
+    if not values or min(values) < minimum:
+        lowest = "positive integers" if minimum == 1 else f"integers >= {minimum}"
+        raise RelugeomError(f"{option} {text!r}: give {lowest} separated by commas, e.g. {option} {example}")
+    return values
+
+
+def _parse_checkpoints(text: str) -> int | tuple[int, ...]:
+    if "," not in text:
+        try:
+            count = int(text)
+        except ValueError:
+            count = 0
+        if count < 2:
+            raise RelugeomError(f"--checkpoints {text!r}: give a number of checkpoints >= 2 (step 0 and the last "
+                                f"step) or a comma list of steps, e.g. --checkpoints 0,10,100")
+        return count
+    return _parse_ints("--checkpoints", text, "0,10,100", minimum=0)
+
+
+class _TrainProgress:
+    """The ``progress(step, total, loss)`` callback of :func:`relugeom.training.train`, drawn on ``stream``.
+
+    On a terminal: one line rewritten with ``\\r`` at most ``1 / interval`` times a second. Otherwise: a
+    plain line each time another 10 % of the steps is done. ``note`` prints a whole line (a checkpoint);
+    ``header``, when given, is printed before the first output (so nothing is printed when ``train`` refuses
+    its arguments, and the error stays the only line).
+
+    >>> import io
+    >>> out = io.StringIO()
+    >>> bar = _TrainProgress(out, 100, enabled=True)
+    >>> for step in range(1, 101):
+    ...     bar(step, 100, 1 / step)
+    >>> print(out.getvalue().splitlines()[0])
+    step 10/100 (10%)  loss 0.1
+    >>> len(out.getvalue().splitlines())
+    10
+    """
+
+    def __init__(self, stream: Any, total: int, enabled: bool = True, interval: float = 0.1,
+                 clock: Any = time.monotonic, header: str | None = None) -> None:
+        self.stream, self.total, self.enabled, self.interval, self.clock = stream, total, enabled, interval, clock
+        self.header = header
+        self.tty = bool(enabled) and hasattr(stream, "isatty") and stream.isatty()
+        self.step, self.loss = 0, float("nan")
+        self.last_draw = -float("inf")
+        self.next_tenth = 1
+        self.drawn = False
+
+    def bar(self, width: int = 20) -> str:
+        filled = width if self.total <= 0 else int(width * self.step / self.total)
+        digits = len(str(self.total))
+        loss = "–" if self.loss != self.loss else f"{self.loss:.4g}"     # no step yet: NaN
+        return f"[{'#' * filled}{'-' * (width - filled)}] {self.step:>{digits}}/{self.total} steps  loss {loss}"
+
+    def __call__(self, step: int, total: int, loss: float) -> None:
+        self.step, self.total, self.loss = step, total, loss
+        if not self.enabled:
+            return
+        self._header()
+        if self.tty:
+            now = self.clock()
+            if now - self.last_draw >= self.interval or step == total:
+                self.last_draw = now
+                self._draw(self.bar())
+        elif total > 0 and step * 10 >= self.next_tenth * total:
+            while step * 10 >= self.next_tenth * total:
+                self.next_tenth += 1
+            self.stream.write(f"step {step}/{total} ({100 * step // total}%)  loss {loss:.4g}\n")
+            self.stream.flush()
+
+    def _header(self) -> None:
+        if self.header is not None:
+            self.stream.write(self.header + "\n")
+            self.header = None
+
+    def _draw(self, text: str) -> None:
+        self.stream.write(f"\r{text}\033[K")
+        self.stream.flush()
+        self.drawn = True
+
+    def status(self, text: str) -> None:
+        """A transient note after the bar (terminal only), e.g. while a checkpoint is measured."""
+        if self.enabled and self.tty:
+            self._header()
+            self._draw(f"{self.bar()}  {text}")
+
+    def note(self, line: str) -> None:
+        """A whole line (it replaces the bar on a terminal; the bar comes back at the next step)."""
+        if not self.enabled:
+            return
+        self._header()
+        if self.tty and self.drawn:
+            self.stream.write("\r\033[K")
+            self.drawn = False
+            self.last_draw = -float("inf")
+        self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled and self.tty and self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.drawn = False
+
+
+def _bfd_cell(row: dict[str, Any], name: str) -> str:
+    value = row.get(f"bfd_{name}")
+    if value is None:
+        return "–"
+    return f"{value}*" if row.get(f"certified_{name}") is False else str(value)
+
+
+class _ReportingTracker:
+    """Wraps a :class:`~relugeom.tracking.Tracker`: reports each measured checkpoint on the progress line."""
+
+    def __init__(self, tracker: Any, progress: _TrainProgress) -> None:
+        self.tracker, self.progress = tracker, progress
+
+    def measure(self, net: Any) -> dict[str, Any]:
+        step = self.progress.step
+        self.progress.status(f"measuring checkpoint {step}…")
+        t0 = time.perf_counter()
+        row = self.tracker.measure(net)
+        bfd = ", ".join(f"{name} {_bfd_cell(row, name)}" for name in self.tracker.inputs)
+        self.progress.note(f"checkpoint step {step}: BFD {bfd} ({time.perf_counter() - t0:.1f} s)")
+        return row
+
+
+def _load_train_data(args: argparse.Namespace, defaults: dict[str, Any], n_train: int, n_test: int) -> Any:
+    from .datasets import digits, teacher_task, two_moons
+
+    if args.data != "teacher" and args.teacher_widths is not None:
+        raise RelugeomError(f"--teacher-widths applies to --data teacher only, not --data {args.data}")
+    if args.data == "digits" and args.noise is not None:
+        raise RelugeomError("--noise applies to --data teacher (targets) and --data moons (points), not digits")
+    noise = defaults["noise"] if args.noise is None else args.noise
+    if noise is not None and not (noise >= 0 and noise != float("inf")):
+        raise RelugeomError(f"--noise must be a finite number >= 0, got {args.noise}")
+    if args.data == "digits":
+        return digits(n_train, n_test, seed=args.seed)
+    if args.data == "moons":
+        return two_moons(n_train, n_test, noise=noise, seed=args.seed)
+    tw = TEACHER_WIDTHS if args.teacher_widths is None else _parse_ints("--teacher-widths", args.teacher_widths,
+                                                                       "2,4,1")
+    if len(tw) < 2:
+        raise RelugeomError(f"--teacher-widths {args.teacher_widths!r}: give at least an input and an output "
+                            f"width, e.g. 2,4,1")
+    return teacher_task(tw, n_train, n_test, seed=args.seed, noise=noise)
+
+
+def _train(args: argparse.Namespace, argv: Sequence[str]) -> int:
+    import numpy as np
+
+    from .datasets import DATASETS
+    from .io import json_ready
+    from .network import Network
+    from .run_directory import run_info, write_run
+    from .tracking import STANDARD_BATCHES, Tracker
+    from .training import LOSSES, OPTIMIZERS, TrainConfig, checkpoint_steps, scaled_network, train
+
+    name = _choice("--data", args.data, DATASETS)
+    defaults = TRAIN_DEFAULTS[name]
+    optimizer = _choice("--optimizer", args.optimizer or defaults["optimizer"], OPTIMIZERS)
+    loss = _choice("--loss", args.loss or defaults["loss"], LOSSES)
+    spacing = _choice("--spacing", args.spacing, ("log", "linear"))
+    cffd = _choice("--cffd", args.cffd, ("auto", "exact", "off"))
+    at_zero = None if args.at_zero is None else _choice("--at-zero", args.at_zero, ("inactive", "active"))
+    track = tuple(t.strip() for t in args.track.split(",") if t.strip())
+    for t in track:
+        _choice("--track", t, STANDARD_BATCHES)
+    if not track:
+        raise RelugeomError(f"--track {args.track!r}: name at least one batch among {', '.join(STANDARD_BATCHES)}")
+    n_train = defaults["n_train"] if args.n_train is None else args.n_train
+    n_test = defaults["n_test"] if args.n_test is None else args.n_test
+    if n_train < 1 or n_test < 0:
+        raise RelugeomError(f"--n-train must be >= 1 and --n-test >= 0, got {n_train} and {n_test}")
+    if args.n_random is not None and args.n_random < 1:
+        raise RelugeomError(f"--n-random must be >= 1, got {args.n_random}")
+    if args.certify_timeout is not None and not args.certify_timeout > 0:
+        raise RelugeomError(f"--certify-timeout must be a positive number of seconds, got {args.certify_timeout}")
+    scale = args.init_scale
+    if not (scale > 0 and scale != float("inf")):
+        raise RelugeomError(f"--init-scale must be a positive finite number, got {scale}")
+    epochs = defaults["epochs"] if args.epochs is None else args.epochs
+    if epochs < 0:
+        raise RelugeomError(f"--epochs must be >= 0, got {epochs}")
+    checkpoints = (defaults["checkpoints"] if args.checkpoints is None
+                   else _parse_checkpoints(args.checkpoints))
+    widths = None if args.widths is None else _parse_ints("--widths", args.widths, "2,16,1")
+    if widths is not None and len(widths) < 2:
+        raise RelugeomError(f"--widths {args.widths!r}: give at least an input and an output width, e.g. 2,16,1")
+
+    data = _load_train_data(args, defaults, n_train, n_test)
+    if loss == "cross-entropy" and data.task != "classification":
+        raise RelugeomError(f"--loss cross-entropy needs class labels; {name} is a regression task: use "
+                            f"--loss squared")
+    if widths is None:
+        widths = defaults["widths"] or (data.input_dim, 16, data.output_dim)
+    lr = defaults["lr"] if args.lr is None else args.lr
+    try:
+        config = TrainConfig(optimizer=optimizer, lr=lr, epochs=epochs, batch_size=args.batch_size,
+                             momentum=args.momentum, loss=loss, seed=args.seed, checkpoints=checkpoints,
+                             spacing=spacing)
+    except ValueError as err:
+        raise RelugeomError(f"{err} (check --lr, --epochs, --batch-size, --momentum)") from None
+    n = len(data.X_train)
+    batch = config.batch_size if config.batch_size is not None else n
+    total = epochs * (1 if batch >= n else -(-n // batch))
+    if isinstance(checkpoints, tuple):
+        bad = [s for s in checkpoints if s > total]
+        if bad:
+            raise RelugeomError(f"--checkpoints {args.checkpoints}: steps {bad} lie beyond the last step {total} "
+                                f"({epochs} epochs of {total // max(epochs, 1)} steps)")
+    steps = checkpoint_steps(total, config.checkpoints, spacing)
+
+    net = Network.random_he(widths, seed=args.seed)
+    if scale != 1.0:
+        net = scaled_network(net, scale)
+    try:
+        tracker = Tracker.for_dataset(data, track=track, n_random=args.n_random, seed=args.seed, method="exact",
+                                      cffd=cffd, float_ranks=args.float_ranks,
+                                      certify_timeout=args.certify_timeout, at_zero=at_zero)
+    except ValueError as err:
+        raise RelugeomError(str(err)) from None
+
+    progress = _TrainProgress(sys.stderr, total, enabled=not args.quiet,
+                              header=f"training {name} widths {','.join(map(str, widths))} with {optimizer}: "
+                                     f"{total} steps, {len(steps)} checkpoints (exact BFD on "
+                                     f"{', '.join(tracker.inputs)})")
+    t0 = time.perf_counter()
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
+            result = train(net, data, config, _ReportingTracker(tracker, progress), progress=progress)
+    except FloatingPointError as err:
+        raise RelugeomError(str(err)) from None
+    finally:
+        progress.close()
+    seconds = time.perf_counter() - t0
+    info = {"command": "relugeom train " + " ".join(argv)}
+    if scale != 1.0:
+        info["init_scale"] = scale
+    if args.out is not None:
+        try:
+            write_run(args.out, result, data, tracker, info=info)
+        except OSError as err:
+            raise RelugeomError(f"--out {args.out}: cannot write the run ({err.strerror or err})") from None
+    history = result.history
+    if args.json:
+        run = run_info(result, data, tracker, info)
+        run["seconds"] = round(seconds, 3)
+        run["out"] = args.out
+        print(json.dumps(json_ready({"run": run, "history": [dict(r) for r in history]})))
+        return 0
+
+    net0 = result.initial
+    nh = net0.num_params - net0.num_hidden
+    how = f"lr {config.lr:g}"
+    if config.batch_size is not None and config.batch_size < n:
+        how += f", batch {config.batch_size}"
+    if config.momentum:
+        how += f", momentum {config.momentum:g}"
+    print(f"{data.summary()}; widths {','.join(map(str, net0.widths))}: N = {net0.num_params}, "
+          f"H = {net0.num_hidden}, N − H = {nh}; {optimizer} ({how}), {loss} loss, {epochs} epochs = "
+          f"{result.num_steps} steps, {seconds:.1f} s")
+    names = list(tracker.inputs)
+    classification = data.task == "classification"
+
+    def acc(v: float | None) -> str:
+        return "–" if v is None else f"{v:.3f}"
+
+    header = ["step", "loss", "accuracy", "test accuracy"] + [f"BFD {b}" for b in names]
+    if args.float_ranks:
+        header += [f"float {b}" for b in names]
+    header += ["patterns (train)", "dead neurons"]
+    with_cffd = any(r.get("cffd") is not None for r in history)
+    with_directions = any(r.get("directions") is not None for r in history)
+    if with_cffd:
+        header.append("CFFD")
+    if with_directions:
+        header.append("directions")
+    rows = []
+    for r in history:
+        row: list[object] = [r["step"], f"{r['loss']:.4g}", acc(r["accuracy"]), acc(r["test_accuracy"])]
+        row += [_bfd_cell(r, b) for b in names]
+        if args.float_ranks:
+            row += ["–" if r.get(f"bfd_{b}_float") is None else r[f"bfd_{b}_float"] for b in names]
+        row += ["–" if r.get("num_patterns_train") is None else r["num_patterns_train"],
+                "–" if r.get("dead_neurons") is None else r["dead_neurons"]]
+        if with_cffd:
+            row.append("–" if r.get("cffd") is None else r["cffd"])
+        if with_directions:
+            row.append(r["directions"])
+        rows.append(row)
+    print(_table(header, rows))
+    if any(r.get(f"certified_{b}") is False and r.get(f"bfd_{b}") is not None for r in history for b in names):
+        print(f"* not certified within --certify-timeout {args.certify_timeout:g} s: the modular rank, a proven "
+              f"lower bound of the BFD")
+    notes = [(r["step"], r["notes"]) for r in history if r.get("notes")]
+    for step, text in notes[:5]:
+        print(f"note at step {step}: {text}")
+    if len(notes) > 5:
+        print(f"… notes at {len(notes) - 5} more checkpoints (history.json has them all)")
+    first, last = history[0], history[-1]
+    parts = [f"{b} {_bfd_cell(first, b)} → {_bfd_cell(last, b)}" for b in names]
+    print(f"BFD from step {first['step']} to step {last['step']}: {'; '.join(parts)} (N − H = {nh})")
+    if classification:
+        print(f"final accuracy {acc(last['accuracy'])} (test {acc(last['test_accuracy'])}), loss "
+              f"{last['loss']:.4g}")
+    else:
+        test = last.get("test_loss")
+        test_text = "" if test is None or test != test else f" (test {test:.4g})"
+        print(f"final loss {last['loss']:.4g}{test_text}")
+    if args.out is not None:
+        print(f"wrote {args.out} (history.json, checkpoints/, inputs/, curves.png)")
+    return 0
+
+
 def _glue_negative_box(argv: list[str]) -> list[str]:
     """``--box -2:2`` as ``--box=-2:2`` (argparse would read ``-2:2`` as an option)."""
     out: list[str] = []
@@ -634,6 +1046,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _cffd(args)
         if args.command == "measures":
             return _measures(args)
+        if args.command == "train":
+            return _train(args, argv=sys.argv[1:] if argv is None else list(argv))
         return _dim(args)
     except RelugeomError as err:
         print(f"relugeom: error: {err}", file=sys.stderr)

@@ -49,6 +49,7 @@ __all__ = [
     "two_moons",
     "gaussian_inputs",
     "load_dataset",
+    "teacher_seed",
     "DATASETS",
     "MissingExtraError",
 ]
@@ -162,7 +163,8 @@ def teacher_task(
     """Regression on a teacher network's outputs at standard Gaussian inputs.
 
     The teacher is ``teacher`` or a He-initialised network of the given widths (``Network.random_he``
-    with this seed). Targets are its exact outputs rounded to float64, plus ``noise`` times standard
+    with seed :func:`teacher_seed` (``seed``), a stream of its own: a student drawn with ``seed`` does
+    not share the teacher's weights). Targets are its exact outputs rounded to float64, plus ``noise`` times standard
     Gaussian noise.
 
     >>> t = teacher_task((1, 2, 1), n_train=3, n_test=0, seed=0)
@@ -171,7 +173,9 @@ def teacher_task(
     True
     """
     _check_sizes(n_train, n_test)
-    net = teacher if teacher is not None else Network.random_he(widths, seed=seed)
+    # the teacher's own random stream: a student drawn with Network.random_he(..., seed=seed) must not
+    # start with the teacher's first-layer weights
+    net = teacher if teacher is not None else Network.random_he(widths, seed=teacher_seed(seed))
     rng = np.random.default_rng([seed, 1])
     X = rng.normal(0.0, 1.0, (n_train + n_test, net.input_dim))
     Y = np.array(forward(net, X), dtype=np.float64)
@@ -179,7 +183,17 @@ def teacher_task(
         Y = Y + noise * rng.normal(0.0, 1.0, Y.shape)
     return Dataset("teacher", X[:n_train], Y[:n_train], X[n_train:], Y[n_train:], "regression", None, net,
                    description=f"teacher network {net.widths}, Gaussian inputs, noise {noise:g}",
-                   info={"seed": seed, "noise": noise, "teacher_widths": list(net.widths)})
+                   info={"seed": seed, "noise": noise, "teacher_widths": list(net.widths),
+                         "teacher_seed": None if teacher is not None else teacher_seed(seed)})
+
+
+def teacher_seed(seed: int) -> int:
+    """The seed of the teacher network of :func:`teacher_task` (a stream independent of ``seed``'s).
+
+    >>> teacher_seed(0) != 0
+    True
+    """
+    return int(np.random.SeedSequence([seed, 3]).generate_state(1)[0])
 
 
 def two_moons(n_train: int = 200, n_test: int = 200, noise: float = 0.1, seed: int = 0) -> Dataset:

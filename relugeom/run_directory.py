@@ -49,7 +49,7 @@ from .network import Network
 from .training import TrainResult
 from .training_picture import plot_history
 
-__all__ = ["write_run", "read_history", "recheck_run", "checkpoint_path"]
+__all__ = ["write_run", "run_info", "read_history", "recheck_run", "checkpoint_path"]
 
 
 def checkpoint_path(directory: str | os.PathLike, step: int) -> str:
@@ -102,8 +102,22 @@ def write_run(
     for name, y in (("train", data.y_train), ("test", data.y_test)):
         if len(y):
             save_inputs(np.asarray(y).reshape(len(y), -1), os.path.join(root, "inputs", f"{name}_targets.csv"))
+    meta = run_info(result, data, tracker, info)
+    meta["tracked"] = sorted(batches)
+    with open(os.path.join(root, "run.json"), "w", encoding="utf-8") as fh:
+        json.dump(json_ready(meta), fh, indent=1)
+        fh.write("\n")
+    if picture:
+        widths = "-".join(map(str, result.initial.widths))
+        plot_history(rows, os.path.join(root, "curves.png"),
+                     title=f"{data.name}, widths {widths}, {result.config.optimizer}")
+
+
+def run_info(result: TrainResult, data: Dataset, tracker: Any = None,
+             info: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What ``run.json`` holds: data set, widths, N, H, N − H, configuration, steps, tracker settings."""
     net0 = result.initial
-    meta = {
+    return {
         "format": "relugeom-run", "version": 1,
         "data": {"name": data.name, "description": data.description, "task": data.task,
                  "num_classes": data.num_classes, "n_train": len(data.X_train), "n_test": len(data.X_test),
@@ -113,18 +127,12 @@ def write_run(
         "config": result.config.to_dict(), "num_steps": result.num_steps,
         "steps_per_epoch": result.steps_per_epoch,
         "checkpoint_steps": [s for s, _ in result.checkpoints],
-        "tracked": sorted(batches),
+        "tracked": None if tracker is None else sorted(tracker.inputs),
         "tracker": None if tracker is None else {
             "method": tracker.method, "at_zero": tracker.at_zero, "cffd": tracker.cffd,
             "certify_timeout": tracker.certify_timeout},
         **(info or {}),
     }
-    with open(os.path.join(root, "run.json"), "w", encoding="utf-8") as fh:
-        json.dump(json_ready(meta), fh, indent=1)
-        fh.write("\n")
-    if picture:
-        plot_history(rows, os.path.join(root, "curves.png"),
-                     title=f"{data.name}, widths {'-'.join(map(str, net0.widths))}, {result.config.optimizer}")
 
 
 def read_history(directory: str | os.PathLike) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@ inputs) and turns an exact checkpoint network into one tidy row::
 
     Network (exact dyadics) ─▶ for each batch: dimension_report ─▶ bfd_<batch>, certified_<batch>,
                                (certified exact rank)             num_patterns_<batch>
-                            ─▶ dead_neurons (on the first batch), n_minus_h, cffd (when affordable),
+                            ─▶ dead_neurons (on the first batch, None if it is degenerate or its
+                               rank timed out), n_minus_h, cffd (when affordable),
                                directions / float_directions (networks with one hidden layer)
 
 The BFD columns are certified exact ranks (``method="exact"``). When a certificate does not come within
@@ -146,7 +147,7 @@ class Tracker:
                                        certify_timeout=self.certify_timeout)
                 row[key], row[f"certified_{name}"] = rep.bfd, rep.certified
                 row[f"num_patterns_{name}"] = rep.num_patterns
-                if dead is None:
+                if name == self._names[0]:
                     dead = len(rep.dead_neurons)
             except CertificationTimeout as err:
                 row[key], row[f"certified_{name}"] = err.lower_bound, False

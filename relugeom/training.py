@@ -173,6 +173,8 @@ def checkpoint_steps(total: int, count: int | Sequence[int], spacing: str = "log
 
     >>> checkpoint_steps(1000, 5)
     (0, 1, 10, 100, 1000)
+    >>> checkpoint_steps(1000, 2)
+    (0, 1000)
     >>> checkpoint_steps(10, 4, "linear")
     (0, 3, 7, 10)
     >>> checkpoint_steps(10, [5, 2])
@@ -188,8 +190,10 @@ def checkpoint_steps(total: int, count: int | Sequence[int], spacing: str = "log
         return (0,)
     if spacing == "linear":
         inner = np.linspace(0, total, count)
+    elif count > 2:
+        inner = np.concatenate([[0], np.geomspace(1, total, count - 1)])
     else:
-        inner = np.concatenate([[0], np.geomspace(1, total, count - 1)]) if count > 1 else np.array([0])
+        inner = np.array([0, total])
     return tuple(sorted({int(round(v)) for v in inner} | {0, total}))
 
 
