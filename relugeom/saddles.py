@@ -86,7 +86,8 @@ def detect_plateaus(
     grid : int
         Number of log-spaced samples of the trace.
     """
-    L = np.maximum(np.asarray(trace, dtype=float), np.finfo(float).tiny)
+    raw = np.asarray(trace, dtype=float)
+    L = np.maximum(raw, np.finfo(float).tiny)           # a loss of exactly 0 is flat, not −∞
     last = len(L) - 1
     if last < 2:
         return []
@@ -102,7 +103,7 @@ def detect_plateaus(
                 j += 1
             a, b = int(steps[i]), int(steps[j + 1])
             if b / a >= min_ratio:
-                out.append(Plateau(a, b, float(L[a]), float(L[b])))
+                out.append(Plateau(a, b, float(raw[a]), float(raw[b])))
             i = j + 1
         else:
             i += 1

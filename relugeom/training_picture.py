@@ -83,7 +83,7 @@ def plot_history(
         twin.set_ylabel("accuracy")
         h2, l2 = twin.get_legend_handles_labels()
         handles, labels = handles + h2, labels + l2
-    top.legend(handles, labels, fontsize=8, loc="upper right")
+    top.legend(handles, labels, fontsize=8, loc="center left")
     for name, colour in _COLOURS.items():
         xs, ys = _series(rows, f"bfd_{name}")
         if not ys:
@@ -102,6 +102,8 @@ def plot_history(
     bottom.set_ylabel("BFD (exact)")
     bottom.set_xlabel("step")
     bottom.set_xscale("symlog", linthresh=1)
+    last_step = max(r["step"] for r in rows)
+    bottom.set_xlim(0, max(1, last_step) * 1.15)
     bottom.legend(fontsize=8, loc="best")
     for ax in (top, bottom):
         ax.grid(True, alpha=0.3)
