@@ -14,6 +14,14 @@ The data flow, one module per step (each imports only from the steps to its left
                                         └─▶ measures (path-norms, norm products, margins) ─▶ path_sgd
                                                                                   (Path-SGD steps)
 
+Training dynamics (SPEC §7), on top of the flow::
+
+    datasets ─▶ training (float64 GD / SGD / Adam / Path-SGD; checkpoints are exact Networks)
+                   └─▶ tracking (exact BFD, patterns, dead neurons, CFFD, alignment per checkpoint)
+                          └─▶ run_directory (files, re-check) ─▶ training_picture (curves)
+    hessian (exact Hessian of the squared loss: flatness) · alignment (collinear neurons)
+    saddles (plateaus of a small-initialisation run and the BFD on each)
+
 Beside the flow: ``symmetry`` (permutations, rescalings, canonical forms: acts on a Network only),
 ``perturbation`` (generic points of a parameter region), ``families`` and ``workunits`` (deterministic
 cases and their serial / process-pool / Dask evaluation) and ``search`` (counterexamples). The theorem
@@ -44,7 +52,10 @@ from .exceptions import (
     RelugeomError,
     ShapeError,
 )
+from .alignment import Alignment, alignment, merge_aligned
+from .datasets import Dataset, digits, teacher_task, two_moons
 from .forward import forward
+from .hessian import FlatnessReport, flatness_report, loss_hessian
 from .full_dimension import (
     CFFDEstimate,
     CFFDReport,
@@ -72,6 +83,7 @@ from .regions import (
     region_of_pattern,
     regions_perceived,
 )
+from .saddles import detect_plateaus, saddle_to_saddle
 from .segments import (
     SegmentComparison,
     SegmentProfile,
@@ -88,11 +100,29 @@ from .symmetry import (
     rescale_neurons,
     symmetry_kernel,
 )
+from .tracking import Tracker
+from .training import TrainConfig, TrainResult, train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Network",
+    "Dataset",
+    "digits",
+    "teacher_task",
+    "two_moons",
+    "train",
+    "TrainConfig",
+    "TrainResult",
+    "Tracker",
+    "loss_hessian",
+    "flatness_report",
+    "FlatnessReport",
+    "alignment",
+    "Alignment",
+    "merge_aligned",
+    "detect_plateaus",
+    "saddle_to_saddle",
     "to_fraction",
     "forward",
     "activation_patterns",

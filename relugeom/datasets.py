@@ -138,7 +138,8 @@ def digits(n_train: int = 500, n_test: int = 500, seed: int = 0) -> Dataset:
     return Dataset("digits", Xs[train], y[train].astype(int), Xs[test], y[test].astype(int),
                    "classification", 10,
                    description="scikit-learn 8x8 digits (UCI optical recognition), pixels / 16",
-                   info={"seed": seed, "source": "sklearn.datasets.load_digits"})
+                   info={"seed": seed, "source": "sklearn.datasets.load_digits",
+                         "train_indices": train.tolist(), "test_indices": test.tolist()})
 
 
 def gaussian_inputs(n: int, dim: int, seed: int = 0, scale: float = 1.0) -> np.ndarray:
