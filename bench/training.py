@@ -132,7 +132,7 @@ def trainer_rows(quick: bool) -> list[tuple[str, ...]]:
     for widths in [(8, 64, 64, 1)] + ([] if quick else [(8, 256, 256, 1)]):
         net = rg.Network.random_he(widths, seed=0)
         for opt in ("gd", "adam", "path-sgd"):
-            cfg = TrainConfig(optimizer=opt, lr=0.01 if opt != "adam" else 0.001, epochs=200,
+            cfg = TrainConfig(optimizer=opt, lr=0.001, epochs=200,
                               batch_size=None if opt != "adam" else 500, checkpoints=2)
             t, result = _timed(lambda: train(net, data, cfg))
             per_step = t / result.num_steps
