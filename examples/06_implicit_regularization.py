@@ -1,6 +1,6 @@
 """Teaching demo 6: geometry-induced implicit regularization on real data, with exact ranks.
 
-Run: python examples/06_implicit_regularization.py   (about 25 s; needs the 'data' extra for the digits:
+Run: python examples/06_implicit_regularization.py   (about 30 s; needs the 'data' extra for the digits:
 pip install -e ".[data]"; writes implicit_regularization.png in the current folder)
 
 [BMB24] train ReLU networks and watch the *batch functional dimension* BFD(θ, X), the rank of the

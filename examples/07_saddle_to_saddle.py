@@ -3,7 +3,8 @@
 Run: python examples/07_saddle_to_saddle.py   (a few seconds; writes saddle_to_saddle.png here)
 
 A one-hidden-layer student (2-12-1) learns a teacher network (2-4-1, He-initialised) from 50 Gaussian
-inputs with full-batch gradient descent, starting from a *small* initialisation: every parameter of a He
+inputs (50 more are the test set, and 50 random Gaussian inputs are tracked too) with full-batch
+gradient descent, starting from a *small* initialisation: every parameter of a He
 network times 2^-20 (about 1e-6; a power of two, so the scaling is exact in float64). From such a start
 gradient descent is known to learn in stages [JGSHG21, BPVF22]: the hidden neurons first *condense* onto
 a few directions while the loss barely moves (a plateau near a saddle), then the loss drops, the
@@ -17,9 +18,11 @@ on the training inputs (the per-pattern bound of SPEC §3 is n_L Σ_r min(n_r, n
 directions of the hidden neurons' incoming vectors at cosine ≥ 0.999 (exactly collinear neurons never
 occur in float training; nearly collinear ones share their patterns on the data).
 
-At the end, flatness: the exact Hessian of the squared loss at the trained student (loss ≈ 1e-7 but not
-0, so the Hessian and Gauss–Newton ranks may differ) and at the teacher itself, an exact interpolating
-minimum of its own data, where the Hessian is 2JᵀJ and its nullity is N − BFD.
+The script ends with a reading of the run (computed from it, not written in advance) and with flatness:
+the exact Hessian of the squared loss at the trained student (its loss is small but not 0, so the
+Hessian and Gauss–Newton ranks may differ, and the exact inertia can show negative curvature far below
+float resolution) and at the teacher itself, an exact interpolating minimum of its own data, where the
+Hessian is 2JᵀJ and its nullity is N − BFD.
 
 References: [JGSHG21] Jacot, Ged, Şimşek, Hongler, Gabriel, *Saddle-to-saddle dynamics in deep linear
 networks and small initialization training*, arXiv 2106.15933. [BPVF22] Boursier, Pillaud-Vivien,
@@ -38,7 +41,7 @@ from relugeom.saddles import saddle_to_saddle
 from relugeom.training_picture import plot_saddle_run
 
 TEACHER, STUDENT = (2, 4, 1), (2, 12, 1)
-INIT_SCALE, LR, STEPS, N_TRAIN, SEED = 2.0 ** -20, 0.05, 40_000, 50, 0
+INIT_SCALE, LR, STEPS, N_TRAIN, SEED = 2.0 ** -20, 0.05, 40_000, 50, 1     # seed 1: three plateaus
 
 
 def _cell(v) -> str:
@@ -58,6 +61,36 @@ def phase_table(run) -> list[dict]:
               f"{shown:<34} {_cell(ph.bfd_end):>7} {_cell(ph.patterns_end):>8} "
               f"{_cell(ph.float_directions_end):>4} {_cell(ph.effective_rank_end):>8}")
     return [ph.to_dict() for ph in phases]
+
+
+def reading(run) -> dict:
+    """What the exact BFD did, in three sentences computed from the run."""
+    rows, plateaus = run.rows, run.plateaus
+    first = rows[0]
+    facts = {"bfd_init": first["bfd_train"], "effective_rank_init": first["effective_rank"],
+             "n_minus_h": first["n_minus_h"]}
+    print(f"  at initialisation the exact BFD is {first['bfd_train']} of N − H = {first['n_minus_h']}: a small "
+          f"initialisation makes the network tiny, not degenerate; float64's effective rank is "
+          f"{first['effective_rank']}.")
+    if plateaus:
+        p = plateaus[0]
+        on = [r for r in rows if p.start <= r["step"] <= p.end]
+        facts.update(plateau1=(on[0]["bfd_train"], on[-1]["bfd_train"]),
+                     patterns1=(on[0]["num_patterns_train"], on[-1]["num_patterns_train"]))
+        print(f"  on the first plateau (steps {p.start}–{p.end}) the exact BFD goes {on[0]['bfd_train']} → "
+              f"{on[-1]['bfd_train']} while the distinct patterns go {on[0]['num_patterns_train']} → "
+              f"{on[-1]['num_patterns_train']}: the neurons condense onto few directions.")
+        after = [r for r in rows if r["step"] >= p.end]
+        low = min(after, key=lambda r: r["bfd_train"])
+        facts.update(low=(low["step"], low["bfd_train"]), final=rows[-1]["bfd_train"])
+        print(f"  after it the BFD is lowest at step {low['step']} ({low['bfd_train']}) and ends at "
+              f"{rows[-1]['bfd_train']}; the float effective rank climbs {first['effective_rank']} → "
+              f"{rows[-1]['effective_rank']} in steps.")
+    last = rows[-1]
+    print("  first → last checkpoint: " + ", ".join(
+        f"BFD on {b} {first[f'bfd_{b}']} → {last[f'bfd_{b}']}" for b in ("train", "test", "random")))
+    facts["first_last"] = {b: (first[f"bfd_{b}"], last[f"bfd_{b}"]) for b in ("train", "test", "random")}
+    return facts
 
 
 def flatness(run) -> dict:
@@ -88,13 +121,15 @@ def main(out_dir: str | None = None) -> dict:
     print("\nexact BFD at the checkpoints (step: BFD / float SVD rank / effective rank / patterns):")
     print("  " + "  ".join(f"{r['step']}: {r['bfd_train']}/{r['bfd_train_float']}/{r['effective_rank']}/"
                            f"{r['num_patterns_train']}" for r in rows[::4]))
+    print("\nreading:")
+    facts = reading(run)
     print("\nflatness (exact Hessian of Σ‖F − y‖²):")
     flat = flatness(run)
     out_dir = out_dir or os.getcwd()
     png = os.path.join(out_dir, "saddle_to_saddle.png")
     plot_saddle_run(run, png, title=f"student {STUDENT} on teacher {TEACHER}, init scale 2^-20")
     print(f"\nwrote {png}   ({time.perf_counter() - start:.1f} s)")
-    return {"run": run, "phases": phases, "flatness": flat, "png": png}
+    return {"run": run, "phases": phases, "reading": facts, "flatness": flat, "png": png}
 
 
 if __name__ == "__main__":

@@ -107,8 +107,9 @@ def _check_sizes(n_train: int, n_test: int, available: int | None = None) -> Non
 def digits(n_train: int = 500, n_test: int = 500, seed: int = 0) -> Dataset:
     """scikit-learn's 8×8 digits, pixels divided by 16 (exact dyadics in [0, 1]), a seeded split.
 
-    The classes are balanced: the split takes the samples of a seeded permutation class by class in
-    turn, so every class has ``n_train // 10`` or one more training samples (likewise for the test set).
+    The classes are balanced as far as the data allow: the split takes the samples of a seeded
+    permutation class by class in turn, so every class has ``n_train // 10`` or one more training
+    samples (the test set likewise, until a class runs out of its 174 … 183 images).
 
     Raises
     ------

@@ -13,12 +13,14 @@ Layout of ``DIR``::
     curves.png               loss and BFD curves
 
 Because checkpoints and inputs are written as exact rationals (the float64 values' binary values),
-:func:`recheck_run` recomputes every recorded BFD from the files alone and says whether they agree.
+:func:`recheck_run` recomputes every recorded BFD (with the patterns and dead neurons) from the files
+alone and says whether they agree.
 
 Examples
 --------
 >>> import tempfile
 >>> from relugeom.datasets import teacher_task
+>>> from relugeom.network import Network
 >>> from relugeom.tracking import Tracker
 >>> from relugeom.training import TrainConfig, train
 >>> data = teacher_task((2, 3, 1), n_train=12, n_test=6, seed=0)
@@ -43,9 +45,9 @@ from typing import Any, Iterable
 import numpy as np
 
 from .datasets import Dataset
-from .dimension import batch_functional_dimension
+from .dimension import dimension_report
+from .exceptions import CertificationTimeout, DegeneratePointError
 from .io import json_ready, load_inputs, load_network, save_inputs, save_network
-from .network import Network
 from .training import TrainResult
 from .training_picture import plot_history
 
@@ -144,33 +146,63 @@ def read_history(directory: str | os.PathLike) -> list[dict[str, Any]]:
 def recheck_run(
     directory: str | os.PathLike, steps: Iterable[int] | None = None, certify_timeout: float = 60.0
 ) -> list[dict[str, Any]]:
-    """Recompute, from the saved checkpoints and inputs alone, every certified BFD of ``history.json``.
+    """Recompute, from the saved checkpoints and inputs alone, the exact columns of ``history.json``.
 
-    Returns one dict per (checkpoint, batch): ``step``, ``batch``, ``recorded``, ``recomputed``,
-    ``agree``. Uncertified or missing entries (timeouts, degenerate batches) are skipped.
+    Returns one dict per (checkpoint, tracked batch): ``step``, ``batch``, ``recorded`` and
+    ``recomputed`` (the BFD), ``agree`` and ``reason`` (what disagrees). The distinct patterns of the batch
+    and, for the training batch, the dead neurons are compared too. A BFD recorded as uncertified (a
+    time-out lower bound) must be at most the recomputed rank; a BFD recorded as ``null`` must come from
+    a degenerate batch. ``agree`` is None when the recomputation itself timed out.
     """
     root = os.fspath(directory)
     wanted = None if steps is None else set(steps)
     inputs: dict[str, Any] = {}
     out = []
-    at_zero = None
+    run: dict[str, Any] = {}
     run_file = os.path.join(root, "run.json")
     if os.path.exists(run_file):
         with open(run_file, encoding="utf-8") as fh:
-            at_zero = (json.load(fh).get("tracker") or {}).get("at_zero")
+            run = json.load(fh)
+    at_zero = (run.get("tracker") or {}).get("at_zero")
+    tracked = [b for b in ("train", "test", "random") if os.path.exists(os.path.join(root, "inputs", f"{b}.csv"))]
+    tracked = [b for b in tracked if b in (run.get("tracked") or tracked)]
     for row in read_history(root):
         step = row["step"]
         if wanted is not None and step not in wanted:
             continue
-        net: Network | None = None
-        for name in ("train", "test", "random"):
-            recorded = row.get(f"bfd_{name}")
-            if recorded is None or row.get(f"certified_{name}") is False:
+        net = load_network(checkpoint_path(root, step))
+        for name in tracked:
+            if f"bfd_{name}" not in row or (name != "train" and f"certified_{name}" not in row):
                 continue
             if name not in inputs:
                 inputs[name] = load_inputs(os.path.join(root, "inputs", f"{name}.csv"))
-            net = net or load_network(checkpoint_path(root, step))
-            value = batch_functional_dimension(net, inputs[name], at_zero=at_zero, certify_timeout=certify_timeout)
-            out.append({"step": step, "batch": name, "recorded": recorded, "recomputed": value,
-                        "agree": value == recorded})
+            recorded = row.get(f"bfd_{name}")
+            check: dict[str, Any] = {"step": step, "batch": name, "recorded": recorded, "recomputed": None,
+                                     "agree": False, "reason": ""}
+            out.append(check)
+            try:
+                rep = dimension_report(net, inputs[name], at_zero=at_zero, certify_timeout=certify_timeout)
+            except DegeneratePointError as err:
+                check["agree"] = recorded is None
+                check["reason"] = "" if recorded is None else f"the saved batch is degenerate: {err}"
+                continue
+            except CertificationTimeout as err:
+                check["agree"], check["reason"] = None, f"recomputation timed out: {err}"
+                continue
+            check["recomputed"] = rep.bfd
+            problems = []
+            if recorded is None:
+                problems.append("recorded null, but the batch is not degenerate")
+            elif row.get(f"certified_{name}") is False:
+                if recorded > rep.bfd:
+                    problems.append(f"recorded lower bound {recorded} exceeds the rank {rep.bfd}")
+            elif recorded != rep.bfd:
+                problems.append(f"BFD {recorded} recorded, {rep.bfd} recomputed")
+            patterns = row.get(f"num_patterns_{name}")
+            if patterns is not None and patterns != rep.num_patterns:
+                problems.append(f"{patterns} patterns recorded, {rep.num_patterns} recomputed")
+            if name == "train" and row.get("dead_neurons") is not None \
+                    and row["dead_neurons"] != len(rep.dead_neurons):
+                problems.append(f"{row['dead_neurons']} dead neurons recorded, {len(rep.dead_neurons)} recomputed")
+            check["agree"], check["reason"] = not problems, "; ".join(problems)
     return out

@@ -17,7 +17,7 @@ This module measures it:
 Plateau rule. Sample the loss trace at ``grid`` log-spaced steps s_0 < s_1 < …; the local slope
 ρ_i = Δ log L / Δ log s is the loss's power-law exponent between two samples. A plateau is a maximal
 run of samples with ρ_i > −``flat`` that spans at least a factor ``min_ratio`` in steps (its last
-step over its first). Descents are the stretches between plateaus. The rule is scale free (it does
+step over its first); a rising loss counts as flat too (it is not descending). Descents are the stretches between plateaus. The rule is scale free (it does
 not depend on the loss's units or the learning rate's time units); it is a float heuristic on the
 *trajectory*, while every BFD reported next to it is exact.
 
@@ -42,7 +42,7 @@ A staircase: flat, drop, flat.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 import numpy as np
@@ -148,6 +148,7 @@ class SaddleRun:
     data: Dataset
     plateaus: tuple[Plateau, ...]
     rtol: float
+    inputs: dict = field(default_factory=dict, repr=False)   # the tracked batches by name
 
     @property
     def rows(self) -> list[dict[str, Any]]:
@@ -188,6 +189,8 @@ def saddle_to_saddle(
     lr: float = 0.05,
     steps: int = 40_000,
     n_train: int = 50,
+    n_test: int = 50,
+    n_random: int = 50,
     seed: int = 0,
     checkpoints: int = 60,
     rtol: float = 1e-3,
@@ -204,19 +207,22 @@ def saddle_to_saddle(
     init_scale : float
         The small initialisation scale (a power of two keeps the scaling exact in float64).
     lr, steps : GD learning rate and number of steps
-    n_train : training samples (standard Gaussian inputs)
+    n_train, n_test, n_random : training and test samples of the teacher task and random Gaussian
+        inputs (standard Gaussian; the BFD is tracked on all three, the phases use the training one)
     checkpoints : number of log-spaced checkpoints (every one is measured exactly)
     rtol : relative tolerance of the ``effective_rank`` column
     flat, min_ratio : plateau rule (:func:`detect_plateaus`)
     cffd : the tracker's CFFD option ("off", "auto" or "exact")
     """
-    data = teacher_task(tuple(teacher_widths), n_train=n_train, n_test=0, seed=seed)
+    data = teacher_task(tuple(teacher_widths), n_train=n_train, n_test=n_test, seed=seed)
     net = scaled_network(Network.random_he(tuple(student_widths), seed=seed + 1), init_scale)
-    tracker = _SaddleTracker({"train": data.X_train}, cffd=cffd, float_ranks=True, rtol=rtol)
+    track = ("train", "test", "random") if n_test else ("train", "random")
+    tracker = _SaddleTracker.for_dataset(data, track=track if n_random else track[:-1], n_random=n_random,
+                                         seed=seed, cffd=cffd, float_ranks=True, rtol=rtol)
     config = TrainConfig(optimizer="gd", lr=lr, epochs=steps, checkpoints=checkpoint_steps(steps, checkpoints))
     result = train(net, data, config, tracker)
     plateaus = detect_plateaus(result.loss_trace, flat=flat, min_ratio=min_ratio)
-    return SaddleRun(result, data, tuple(plateaus), rtol)
+    return SaddleRun(result, data, tuple(plateaus), rtol, dict(tracker.inputs))
 
 
 @dataclass(frozen=True)

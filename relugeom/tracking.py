@@ -5,8 +5,8 @@ inputs) and turns an exact checkpoint network into one tidy row::
 
     Network (exact dyadics) ─▶ for each batch: dimension_report ─▶ bfd_<batch>, certified_<batch>,
                                (certified exact rank)             num_patterns_<batch>
-                            ─▶ dead_neurons (on the first batch, None if it is degenerate or its
-                               rank timed out), n_minus_h, cffd (when affordable),
+                            ─▶ dead_neurons (inactive on every *training* input; None when the
+                               train batch is not tracked, degenerate or timed out), n_minus_h, cffd,
                                directions / float_directions (networks with one hidden layer)
 
 The BFD columns are certified exact ranks (``method="exact"``). When a certificate does not come within
@@ -91,8 +91,10 @@ class Tracker:
     def __post_init__(self) -> None:
         if self.cffd not in ("auto", "exact", "off"):
             raise ValueError(f"cffd must be 'auto', 'exact' or 'off', got {self.cffd!r}")
-        if not self.inputs:
-            raise ValueError("a Tracker needs at least one batch, e.g. {'train': X}")
+        if not self.inputs or any(len(X) == 0 for X in self.inputs.values()):
+            empty = [name for name, X in self.inputs.items() if len(X) == 0]
+            raise ValueError(f"the tracked batch {empty[0]!r} has no samples" if empty else
+                             "a Tracker needs at least one batch of inputs, e.g. the training inputs")
         object.__setattr__(self, "_names", tuple(self.inputs))
 
     @classmethod
@@ -117,7 +119,10 @@ class Tracker:
         batches: dict[str, np.ndarray] = {}
         if "train" in track:
             batches["train"] = data.X_train
-        if "test" in track and len(data.X_test):
+        if "test" in track:
+            if not len(data.X_test):
+                raise ValueError("the test batch is tracked but the data set has no test samples: give "
+                                 "n_test > 0 (CLI: --n-test) or leave test out of track (--track)")
             batches["test"] = data.X_test
         if "random" in track:
             n = len(data.X_train) if n_random is None else n_random
@@ -147,7 +152,7 @@ class Tracker:
                                        certify_timeout=self.certify_timeout)
                 row[key], row[f"certified_{name}"] = rep.bfd, rep.certified
                 row[f"num_patterns_{name}"] = rep.num_patterns
-                if name == self._names[0]:
+                if name == "train":
                     dead = len(rep.dead_neurons)
             except CertificationTimeout as err:
                 row[key], row[f"certified_{name}"] = err.lower_bound, False

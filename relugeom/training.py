@@ -23,8 +23,10 @@ Optimizers (``lr`` = η):
 * ``"sgd"``: minibatch SGD with heavy-ball momentum μ (default 0.9): v ← μ v + g, θ ← θ − η v;
 * ``"adam"``: Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8, bias corrected);
 * ``"path-sgd"``: θ_e ← θ_e − η g_e / κ_e with κ_e = γ_in(u)·γ_out(v) from the same recursions as
-  :func:`relugeom.path_sgd.path_sgd_scales` (full batch unless ``batch_size`` is given). An edge with
-  κ = 0 has g = 0 (every path through it has a zero weight) and is left alone.
+  :func:`relugeom.path_sgd.path_sgd_scales` (full batch unless ``batch_size`` is given). Exactly, κ = 0
+  forces g = 0 (every path through the edge has a zero weight) and the edge is left alone; in float64 κ
+  can also underflow to 0 (tiny initialisations), and a nonzero gradient there stops the run with an
+  error instead of freezing the edge silently.
 
 The back-propagation (:func:`loss_and_gradient`) is written with numpy operations only, so it runs on
 float64 arrays (training) and on object arrays of Fractions (tests compare it with exact difference
@@ -92,7 +94,7 @@ class TrainConfig:
     """How to train; validated on construction, with defaults resolved per optimizer.
 
     ``batch_size`` None means full batch for ``gd`` and ``path-sgd`` and 32 for ``sgd`` and ``adam``;
-    ``momentum`` None means 0.9 for ``sgd`` and 0 otherwise (``gd`` takes no momentum: use ``sgd`` with
+    ``momentum`` None means 0.9 for ``sgd`` (9/10 with ``arithmetic="exact"``) and 0 otherwise (``gd`` takes no momentum: use ``sgd`` with
     ``batch_size`` = n for full-batch heavy ball). ``checkpoints`` is a count of log-spaced checkpoints
     (always including step 0 and the last step) or an explicit sequence of steps.
 
@@ -147,6 +149,8 @@ class TrainConfig:
         mom = self.momentum
         if mom is None:
             mom = 0.9 if self.optimizer == "sgd" else 0.0
+            if self.arithmetic == "exact":
+                mom = Fraction(9, 10) if self.optimizer == "sgd" else Fraction(0)
         if not 0 <= mom < 1:
             raise ValueError(f"momentum must be in [0, 1), got {mom!r}")
         if mom and self.optimizer != "sgd":
@@ -458,6 +462,12 @@ def train(
             else:  # path-sgd: κ = 0 only where every path through the edge has a zero weight (then g = 0)
                 kappa = path_sgd_scale_array(layers)
                 live = kappa != 0
+                if not exact and np.any(g[~live] != 0):
+                    raise FloatingPointError(
+                        f"Path-SGD at step {step}: κ underflowed to 0 in float64 for "
+                        f"{int(np.sum(g[~live] != 0))} parameters with a nonzero gradient (products of "
+                        f"tiny squared weights): use a larger initial scale, optimizer='gd', or "
+                        f"arithmetic='exact'")
                 theta[live] -= cfg.lr * g[live] / kappa[live]
             step += 1
             if not exact and not np.all(np.isfinite(theta)):

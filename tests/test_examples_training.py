@@ -31,16 +31,24 @@ def test_example_07_saddle_to_saddle(tmp_path, capsys):
         rows = [r for r in run.rows if ph["start"] <= r["step"] <= ph["end"]]
         assert ph["bfd_values"] == [r["bfd_train"] for r in rows]
         assert f"{ph['start']}–{ph['end']}" in printed
-    # first and last checkpoint BFDs recomputed from the networks
-    X = run.data.X_train
-    for step, net in (run.result.checkpoints[0], run.result.checkpoints[-1]):
-        row = next(r for r in run.rows if r["step"] == step)
-        assert row["bfd_train"] == rg.batch_functional_dimension(net, X)
+    # the reading's numbers are the rows' numbers
+    facts, rows = out["reading"], run.rows
+    assert facts["bfd_init"] == rows[0]["bfd_train"] and facts["final"] == rows[-1]["bfd_train"]
+    assert facts["low"][1] == min(r["bfd_train"] for r in rows if r["step"] >= run.plateaus[0].end)
+    assert f"the exact BFD goes {facts['plateau1'][0]} → {facts['plateau1'][1]}" in printed
+    # first and last checkpoint BFDs recomputed from the networks, on each tracked batch
+    assert sorted(run.inputs) == ["random", "test", "train"]
+    ends = (0, -1)                                           # the first and the last checkpoint
+    for k, ((step, net), row) in enumerate(zip([run.result.checkpoints[i] for i in ends], [run.rows[i] for i in ends])):
+        assert row["step"] == step
+        for b, Xb in run.inputs.items():
+            assert row[f"bfd_{b}"] == rg.batch_functional_dimension(net, Xb) == facts["first_last"][b][k]
     # flatness: the teacher is an exact interpolating minimum, nullity = N − BFD and no negative eigenvalue
     teacher = out["flatness"]["teacher"]
     assert teacher.interpolating and teacher.hessian_nullity == teacher.num_params - teacher.bfd
     assert teacher.inertia[1] == 0
     student = out["flatness"]["student"]
+    X = run.data.X_train
     assert not student.interpolating
     assert student.bfd == student.gauss_newton_rank == rg.batch_functional_dimension(run.result.final, X)
     H = loss_hessian(run.result.final, X, run.data.y_train)

@@ -330,3 +330,61 @@ def test_plot_history_draws_accuracy_and_uncertified_points(tmp_path):
     open_markers = [line for line in fig.axes[1].lines if line.get_markerfacecolor() == "white"]
     assert len(open_markers) == 1 and open_markers[0].get_xydata().tolist() == [[2.0, 8.0]]
     assert os.path.getsize(tmp_path / "c.png") > 1000
+
+
+def test_exact_sgd_with_default_momentum_stays_exact():
+    """The default momentum is 9/10 in exact arithmetic (0.9 as a float would turn θ into floats)."""
+    data = teacher_task((1, 2, 1), n_train=4, n_test=0, seed=0)
+    net = rg.Network.random_rational((1, 2, 1), 5, 4, seed=3)
+    cfg = TrainConfig(optimizer="sgd", batch_size=2, lr="1/10", epochs=2, arithmetic="exact", checkpoints=(2,))
+    assert cfg.momentum == Fraction(9, 10)
+    result = train(net, data, cfg)
+    assert all(isinstance(v, Fraction) for v in result.loss_trace)
+    assert all(isinstance(v, Fraction) for v in result.final.parameters())
+    assert any(v.denominator % 5 == 0 for v in result.final.parameters())      # lr 1/10: not dyadic
+    floats = train(net, data, TrainConfig(optimizer="sgd", batch_size=2, lr=0.1, epochs=2, checkpoints=(2,)))
+    assert np.allclose([float(v) for v in result.final.parameters()],
+                       [float(v) for v in floats.final.parameters()], rtol=1e-12)
+
+
+def test_float_path_sgd_refuses_an_underflowed_kappa():
+    data = teacher_task((2, 4, 1), n_train=20, n_test=0, seed=0)
+    net = scaled_network(rg.Network.random_he((2, 5, 1), seed=0), 1e-200)
+    with pytest.raises(FloatingPointError, match="κ underflowed to 0 in float64"):
+        train(net, data, TrainConfig(optimizer="path-sgd", epochs=5))
+
+
+def test_tracker_dead_neurons_are_counted_on_training_inputs_only(hand_net):
+    row = Tracker({"random": np.array([[2.0], [3.0]])}, cffd="off").measure(hand_net)
+    assert row["dead_neurons"] is None and row["bfd_random"] == 2
+    with pytest.raises(ValueError, match="no test samples"):
+        Tracker.for_dataset(teacher_task((2, 3, 1), n_train=5, n_test=0), track=("train", "test"))
+
+
+def test_recheck_reports_every_kind_of_tampering(tmp_path):
+    data = teacher_task((2, 3, 1), n_train=12, n_test=5, seed=0)
+    tracker = Tracker.for_dataset(data, cffd="off")
+    result = train(rg.Network.random_he((2, 4, 1), seed=0), data, TrainConfig(lr=0.05, epochs=5, checkpoints=2),
+                   tracker)
+    write_run(tmp_path, result, data, tracker)
+    assert [r["agree"] for r in recheck_run(tmp_path)] == [True] * 6
+    history = read_history(tmp_path)
+    history[0]["certified_test"], history[0]["bfd_test"] = False, history[0]["bfd_test"] + 1   # a false bound
+    history[0]["num_patterns_random"] += 1
+    history[0]["dead_neurons"] = 3
+    history[1]["bfd_test"] = None
+    (tmp_path / "history.json").write_text(json.dumps(history))
+    # a checkpoint edited so that sample 0 of the training batch is degenerate
+    X0 = rg.load_inputs(tmp_path / "inputs" / "train.csv")[0]
+    net = rg.load_network(tmp_path / "checkpoints" / "step-5.json")
+    W0, b0 = net.layers()[0]
+    b0 = list(b0)
+    b0[0] = -sum(w * x for w, x in zip(W0[0], X0))
+    rg.save_network(rg.Network.from_layers([(W0, b0)] + net.layers()[1:]), tmp_path / "checkpoints" / "step-5.json")
+    rows = {(r["step"], r["batch"]): r for r in recheck_run(tmp_path)}
+    assert not rows[0, "test"]["agree"] and "exceeds the rank" in rows[0, "test"]["reason"]
+    assert not rows[0, "random"]["agree"] and "patterns recorded" in rows[0, "random"]["reason"]
+    assert not rows[0, "train"]["agree"] and "3 dead neurons recorded" in rows[0, "train"]["reason"]
+    assert not rows[5, "train"]["agree"] and "degenerate" in rows[5, "train"]["reason"]
+    assert not rows[5, "test"]["agree"] and "recorded null" in rows[5, "test"]["reason"]
+    assert len(rows) == 6          # (the edited bias also moves patterns of the random batch: flagged too)
