@@ -39,6 +39,18 @@ def _series(rows: Sequence[dict[str, Any]], key: str) -> tuple[list[float], list
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
+def _finish(fig: Figure, title: str | None, path: str | os.PathLike | None, dpi: int) -> Figure:
+    """Grids, title, layout, and the PNG when a path is given."""
+    for ax in fig.axes:
+        ax.grid(True, alpha=0.3)
+    if title:
+        fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    if path is not None:
+        fig.savefig(os.fspath(path), dpi=dpi)
+    return fig
+
+
 def plot_history(
     rows: Sequence[dict[str, Any]],
     path: str | os.PathLike | None = None,
@@ -105,14 +117,7 @@ def plot_history(
     last_step = max(r["step"] for r in rows)
     bottom.set_xlim(0, max(1, last_step) * 1.15)
     bottom.legend(fontsize=8, loc="best")
-    for ax in (top, bottom):
-        ax.grid(True, alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(os.fspath(path), dpi=dpi)
-    return fig
+    return _finish(fig, title, path, dpi)
 
 
 def plot_saddle_run(run: Any, path: str | os.PathLike | None = None, title: str | None = None,
@@ -151,11 +156,4 @@ def plot_saddle_run(run: Any, path: str | os.PathLike | None = None, title: str 
     bottom.set_xlabel("step")
     bottom.set_ylabel("on the training inputs")
     bottom.legend(fontsize=7, loc="upper right")
-    for ax in (top, bottom):
-        ax.grid(True, alpha=0.3)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(os.fspath(path), dpi=dpi)
-    return fig
+    return _finish(fig, title, path, dpi)

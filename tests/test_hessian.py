@@ -119,12 +119,25 @@ def random_targets(rng: np.random.Generator, n: int, nL: int) -> list[list[Fract
     return [[F(int(rng.integers(-9, 10)), int(rng.integers(1, 5))) for _ in range(nL)] for _ in range(n)]
 
 
-def setup_case(widths, seed, n, draw_batch):
+def _draw(widths, seed, n, draw_batch):
     net = Network.random_rational(widths, seed=seed)
     rng = np.random.default_rng(seed)
     X = draw_batch(net, n, rng)
+    return net, X, (None if X is None else random_targets(rng, n, widths[-1]))
+
+
+def drawn_case(widths, seed, n, draw_batch):
+    """A random network, batch and targets inside a hypothesis test (an undrawable batch is skipped)."""
+    net, X, Y = _draw(widths, seed, n, draw_batch)
+    assume(X is not None)
+    return net, X, Y
+
+
+def setup_case(widths, seed, n, draw_batch):
+    """A random network, batch and targets in a plain test (the batch must be drawable)."""
+    net, X, Y = _draw(widths, seed, n, draw_batch)
     assert X is not None
-    return net, X, random_targets(rng, n, widths[-1])
+    return net, X, Y
 
 
 # ------------------------------------------------------------------------------------ hand values
@@ -310,11 +323,7 @@ NETS = st.sampled_from([(1, 2, 1), (2, 3, 1), (2, 2, 2), (1, 2, 2, 1), (2, 2, 2,
 @settings(max_examples=20)
 @given(NETS, st.integers(0, 10**6), st.integers(1, 4))
 def test_hessian_is_symmetric_and_splits_into_gauss_newton_plus_residual_term(draw_batch, widths, seed, n):
-    net = Network.random_rational(widths, seed=seed)
-    rng = np.random.default_rng(seed)
-    X = draw_batch(net, n, rng)
-    assume(X is not None)
-    Y = random_targets(rng, n, widths[-1])
+    net, X, Y = drawn_case(widths, seed, n, draw_batch)
     H = loss_hessian(net, X, Y)
     assert H.shape == (net.num_params,) * 2
     assert (H == H.T).all()
@@ -334,11 +343,7 @@ def parameter_labels(net: Network, transform) -> list:
 @given(NETS, st.integers(0, 10**6), st.integers(1, 4), st.data())
 def test_hessian_transforms_exactly_under_permutations_and_rescalings(draw_batch, widths, seed, n, data):
     # F_{Tθ} = F_θ for the linear map T of a symmetry, so L∘T = L and ∇²L(Tθ) = T^{-T} ∇²L(θ) T^{-1}
-    net = Network.random_rational(widths, seed=seed)
-    rng = np.random.default_rng(seed)
-    X = draw_batch(net, n, rng)
-    assume(X is not None)
-    Y = random_targets(rng, n, widths[-1])
+    net, X, Y = drawn_case(widths, seed, n, draw_batch)
     H = loss_hessian(net, X, Y)
     k = data.draw(st.integers(0, len(widths) - 3))
     width = widths[k + 1]

@@ -278,16 +278,22 @@ def test_recorded_bfd_equals_recomputation_from_saved_parameters(tmp_path):
     assert run["n_minus_h"] == history[0]["n_minus_h"] and run["num_steps"] == 60
 
 
-def test_recheck_notices_a_tampered_history(tmp_path):
+@pytest.fixture
+def small_run(tmp_path):
+    """A 5-step teacher run written to ``tmp_path`` (2-4-1 on 12 train, 5 test, 12 random inputs)."""
     data = teacher_task((2, 3, 1), n_train=12, n_test=5, seed=0)
     tracker = Tracker.for_dataset(data, cffd="off")
     result = train(rg.Network.random_he((2, 4, 1), seed=0), data, TrainConfig(lr=0.05, epochs=5, checkpoints=2),
                    tracker)
     write_run(tmp_path, result, data, tracker)
-    history = read_history(tmp_path)
+    return tmp_path
+
+
+def test_recheck_notices_a_tampered_history(small_run):
+    history = read_history(small_run)
     history[-1]["bfd_train"] -= 1
-    (tmp_path / "history.json").write_text(json.dumps(history))
-    rows = recheck_run(tmp_path)
+    (small_run / "history.json").write_text(json.dumps(history))
+    rows = recheck_run(small_run)
     assert [(r["step"], r["batch"]) for r in rows if not r["agree"]] == [(5, "train")]
 
 
@@ -361,12 +367,8 @@ def test_tracker_dead_neurons_are_counted_on_training_inputs_only(hand_net):
         Tracker.for_dataset(teacher_task((2, 3, 1), n_train=5, n_test=0), track=("train", "test"))
 
 
-def test_recheck_reports_every_kind_of_tampering(tmp_path):
-    data = teacher_task((2, 3, 1), n_train=12, n_test=5, seed=0)
-    tracker = Tracker.for_dataset(data, cffd="off")
-    result = train(rg.Network.random_he((2, 4, 1), seed=0), data, TrainConfig(lr=0.05, epochs=5, checkpoints=2),
-                   tracker)
-    write_run(tmp_path, result, data, tracker)
+def test_recheck_reports_every_kind_of_tampering(small_run):
+    tmp_path = small_run
     assert [r["agree"] for r in recheck_run(tmp_path)] == [True] * 6
     history = read_history(tmp_path)
     history[0]["certified_test"], history[0]["bfd_test"] = False, history[0]["bfd_test"] + 1   # a false bound
