@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from fractions import Fraction
@@ -932,7 +933,7 @@ def _train(args: argparse.Namespace, argv: Sequence[str]) -> int:
     finally:
         progress.close()
     seconds = time.perf_counter() - t0
-    info = {"command": "relugeom train " + " ".join(argv)}
+    info = {"command": shlex.join(["relugeom", *argv])}
     if scale != 1.0:
         info["init_scale"] = scale
     if args.out is not None:

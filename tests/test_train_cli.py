@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shlex
 import sys
 
 import pytest
@@ -85,7 +86,7 @@ def test_out_directory_holds_history_checkpoints_inputs_and_picture(teacher_run)
         assert len(X) == n and all(len(x) == 2 for x in X)
     assert (out / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     run = json.loads((out / "run.json").read_text())
-    assert run["command"] == "relugeom train " + " ".join(TEACHER + ["--out", str(out)])
+    assert run["command"] == shlex.join(["relugeom", *TEACHER, "--out", str(out)])    # re-runnable as is
     assert (run["widths"], run["num_params"], run["num_hidden"], run["num_steps"]) == ([2, 4, 1], 17, 4, 20)
 
 
