@@ -152,6 +152,32 @@ class ExactJacobian:
             lambda A, B: matmul_mod(A, B, p), lambda A: A % p, np.int64,
         )
 
+    def backward_factors(self) -> list[np.ndarray]:
+        """The integer ``B_int,k(x_s)`` for every map k: an n × n_L × n_{k+1} object array per map.
+
+        ``B_int,L−1 = I`` and ``B_int,k = B_int,k+1 · W_int[k+1] · D_k``, so ``B_int,k = β_k B_k`` with
+        ``β_k = d_{k+1}⋯d_{L−1} > 0``: these are exactly the columns of ``J'`` for ``b[k]`` on the n_L rows of
+        sample s, and the columns for ``W[k][i, j]`` there are ``A_k[s, j]`` times those of ``b[k][i]``.
+        Computed on each call (cheap next to ``J'``: no Kronecker factor).
+
+        >>> from relugeom.network import Network
+        >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, "1/2"]], [0])])
+        >>> [B.tolist() for B in ExactJacobian(net, [3]).backward_factors()]
+        [[[[2, 1]]], [[[1]]]]
+        """
+        ints = self._int_weights()
+        n, L, n_out = self.num_samples, self.net.num_layers, self.net.output_dim
+        B = np.zeros((n, n_out, n_out), dtype=object)
+        for o in range(n_out):
+            B[:, o, o] = 1
+        out: list[np.ndarray] = [None] * L  # type: ignore[list-item]
+        for k in range(L - 1, -1, -1):
+            if k < L - 1:
+                prod = _int_matmul(B.reshape(n * n_out, B.shape[2]), ints[k + 1])
+                B = prod.reshape(n, n_out, ints[k + 1].shape[1]) * self.masks[k][:, None, :].astype(object)
+            out[k] = B
+        return out
+
     def fractions(self) -> np.ndarray:
         """J as an m × N object array of Fractions."""
         J = self.integer()

@@ -8,6 +8,13 @@ Right kernel (vectors u with J u = 0), SPEC §3 and §5:
 * **incoming null vectors**: the columns of one neuron's incoming weights and bias factor through the
   rows (a_k(x_s), 1) of the samples on which the neuron can matter; their linear dependencies are kernel
   vectors. Zero columns (dead neurons, inputs zero on the whole batch) are the simplest case.
+* **always-active translations**: for a hidden neuron (k, i) whose derivative pattern D_k[i] is 1 on
+  every sample of the batch, +1 on b[k][i] and −W[k+1][:, i] on b[k+1] (z_{k+1} does not move, since
+  relu(z + t) = relu(z) + t on the whole batch); see :func:`always_active_translations`.
+
+Beyond explicit vectors, :meth:`JacobianSource.block_ranks` gives the certified engine the per-sample
+ranks of the column blocks of the affine maps (rank B_k(x_s) for each sample), from which
+:mod:`relugeom.linalg.certificate`'s block-rank bound proves kernels too large to list cheaply.
 
 Left kernel (vectors y with yᵀ J = 0): within one activation pattern the rows of J are affine in x, so
 every affine dependency Σ_s c_s (x_s, 1) = 0 among samples of one pattern gives, for each output o, the
@@ -33,6 +40,7 @@ import flint
 import numpy as np
 
 from .jacobian import ExactJacobian
+from .linalg.certificate import BlockRanks
 from .linalg.source import Hints
 from .network import Network
 from .numbers import integer_scaling
@@ -41,6 +49,7 @@ from .symmetry import symmetry_kernel
 __all__ = [
     "rescaling_vectors",
     "incoming_null_vectors",
+    "always_active_translations",
     "affine_left_kernel",
     "JacobianSource",
 ]
@@ -108,6 +117,74 @@ def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
     return tuple(out)
 
 
+def always_active_translations(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
+    """Kernel vectors of J from hidden neurons active on every sample of the batch.
+
+    For hidden neuron (k, i) with D_k(x_s)[i] = 1 for every sample s (the Jacobian's own derivative
+    pattern: with ``at_zero="active"`` this includes samples where z_k[i] is exactly 0), the vector u with
+    u[b[k][i]] = 1, u[b[k+1][o]] = −W[k+1][o, i] (o = 0 … n_{k+2}−1) and zeros elsewhere has J u = 0,
+    scaled here to integers: ``(d_{k+1}, −W_int[k+1][:, i])`` with ``W[k+1] = W_int[k+1] / d_{k+1}``.
+
+    *Proof.* On sample s the column of b[k][i] is B_k[:, i] = B_{k+1} W[k+1][:, i] D_k[i] =
+    B_{k+1} W[k+1][:, i] because D_k[i] = 1, and the column of b[k+1][o] is B_{k+1}[:, o]. Hence
+    J u = B_{k+1} W[k+1][:, i] − Σ_o W[k+1][o, i] B_{k+1}[:, o] = 0 on the rows of s, for every s. This is
+    an identity between the columns of the matrix J built from the masks, so it holds whatever convention
+    produced the masks; it is the derivative of translating b[k][i] by t and b[k+1] by −t W[k+1][:, i],
+    which leaves z_{k+1} unchanged on the batch since relu(z + t) = relu(z) + t when z > 0 (and for t ≥ 0
+    when z = 0, the one-sided derivative ``at_zero="active"`` takes). ∎
+
+    >>> from relugeom.network import Network
+    >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, "1/2"]], [0])])
+    >>> always_active_translations(ExactJacobian(net, [2, 3]))   # both neurons active on 2 and 3
+    ((0, 0, 2, 0, 0, 0, -2), (0, 0, 0, 2, 0, 0, -1))
+    >>> always_active_translations(ExactJacobian(net, ["1/2", 3]))   # neuron 1 inactive at 1/2
+    ((0, 0, 2, 0, 0, 0, -2),)
+    """
+    net = jac.net
+    N = net.num_params
+    offsets = net.parameter_offsets()
+    layers = net.integer_layers()
+    out: list[tuple[int, ...]] = []
+    for k, mask in enumerate(jac.masks):
+        b_here, b_next = offsets[k][1], offsets[k + 1][1]
+        nxt = layers[k + 1]
+        for i in np.flatnonzero(mask.all(axis=0)):
+            vec = [0] * N
+            vec[b_here + int(i)] = int(nxt.den)
+            for o, row in enumerate(nxt.weight):
+                vec[b_next + o] = -int(row[int(i)])
+            out.append(tuple(vec))
+    return tuple(out)
+
+
+def sample_block_ranks(jac: ExactJacobian) -> BlockRanks:
+    """For each affine map k: its columns and ρ_k = Σ_s rank_Q B_k(x_s), the block-rank bound's data.
+
+    The n_L rows of sample s and the N_k = n_{k+1}(n_k + 1) columns of map k (W[k] row-major, then b[k])
+    form the matrix whose column for W[k][i, j] is a_k(x_s)_j B_k(x_s)[:, i] and for b[k][i] is
+    B_k(x_s)[:, i]: up to the order of its columns, B_k(x_s) ⊗ (a_k(x_s), 1)ᵀ. Its column space is that of
+    B_k(x_s): each column is a multiple of a column of B_k, and the bias columns are all of them (the
+    factor (a_k, 1) is never 0). So its rank is rank B_k(x_s), and also for ``J'``, whose columns are
+    positive multiples of J's and whose bias columns there are ``B_int,k(x_s) = β_k B_k(x_s)``
+    (:meth:`ExactJacobian.backward_factors`). The ranks are exact (FLINT ``fmpz_mat.rank``) on these
+    n_L × n_{k+1} integer matrices.
+    """
+    net = jac.net
+    offsets = net.parameter_offsets()
+    blocks = []
+    for k, B in enumerate(jac.backward_factors()):
+        w_start, b_start = offsets[k]
+        width = B.shape[2]
+        rho = 0
+        for s in range(B.shape[0]):
+            Bs = B[s]
+            live = [c for c in range(width) if any(Bs[:, c])]
+            if live:
+                rho += int(flint.fmpz_mat([[int(v) for v in row[live]] for row in Bs]).rank())
+        blocks.append((w_start, b_start + width, rho))
+    return BlockRanks(net.output_dim, tuple(blocks))
+
+
 def affine_left_kernel(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
     """Left kernel vectors from affine dependencies among samples sharing a pattern (see module doc)."""
     P = jac.pattern_matrix()
@@ -147,8 +224,12 @@ class JacobianSource:
         self.float_matrix = jac.float_matrix
 
     def right_hints(self) -> Hints:
-        return ("rescalings and incoming null vectors",
-                rescaling_vectors(self.jac.net) + incoming_null_vectors(self.jac))
+        return ("rescalings, incoming null vectors and always-active translations",
+                rescaling_vectors(self.jac.net) + incoming_null_vectors(self.jac)
+                + always_active_translations(self.jac))
+
+    def block_ranks(self) -> BlockRanks:
+        return sample_block_ranks(self.jac)
 
     def left_hints(self) -> Hints:
         return ("affine dependencies within patterns", affine_left_kernel(self.jac))

@@ -6,7 +6,26 @@ A certificate for ``rank_Q(J) = r`` has two halves:
 * **upper bound**: either ``r = min(m, N)`` (``kind="full"``), or ``N − r`` exact vectors ``u`` with
   ``J u = 0`` (``side="right"``), or ``m − r`` exact vectors ``y`` with ``yᵀ J = 0`` (``side="left"``),
   whose rank mod p is their number (so they are independent over Q). The vectors are integer, in J's own
-  coordinates (the Jacobian's parameter order for right kernels, its row order for left kernels).
+  coordinates (the Jacobian's parameter order for right kernels, its row order for left kernels);
+* or (``side="right"`` with :class:`BlockRanks` data, ``kind`` starting with ``"block ranks"``) the
+  **block-rank bound** below, for a few exact kernel vectors and a set S of disjoint column blocks.
+
+The block-rank bound. Let the rows of J be cut into consecutive groups of g rows (for a Jacobian: the
+n_L rows of one sample) and let C_1, …, C_t be disjoint sets of columns (for a Jacobian: the columns of
+one affine map). For any such data
+
+    rank J ≤ N − Σ_k (|C_k| − ρ_k)₊ − rank_Q(P U),     ρ_k = Σ_groups G rank_Q J[G, C_k],
+
+where U is any set of exact right kernel vectors of J and P zeroes the coordinates in C_1 ∪ … ∪ C_t.
+*Proof.* Stacking rows adds at most their ranks, so rank J[:, C_k] ≤ ρ_k and the kernel of the column
+block J[:, C_k] has dimension ≥ |C_k| − ρ_k (and ≥ 0). A vector supported on C_k that block kills is
+killed by J (J v = J[:, C_k] v_{C_k}), so the direct sum K of these block kernels (disjoint supports) lies
+in ker J, with dim K ≥ Σ_k (|C_k| − ρ_k)₊. On K + span U, the map P vanishes on K, so
+dim(K + span U) = dim ker(P|_{K+span U}) + dim P(K + span U) ≥ dim K + rank(P U). Both lie in ker J,
+and rank J = N − dim ker J. ∎  Nothing here depends on J being a Jacobian: :meth:`Certificate.verify`
+checks the bound for whatever groups and blocks the certificate names. (For a Jacobian, J[rows of
+sample s, columns of map k] = B_k(x_s) ⊗ (a_k(x_s), 1)ᵀ up to a column order, whose rank is
+rank B_k(x_s): this is why the bound is small when few samples face a wide first layer.)
 
 :meth:`Certificate.verify` re-checks both halves from the exact rational J with sympy's
 ``DomainMatrix`` (over QQ for ``J u = 0``, over GF(p) for the ranks): code that shares nothing with the
@@ -30,9 +49,36 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any, Literal
 
-__all__ = ["Certificate"]
+__all__ = ["Certificate", "BlockRanks"]
 
 Side = Literal["full", "right", "left"]
+
+
+@dataclass(frozen=True)
+class BlockRanks:
+    """Row-group ranks of column blocks, the data of the block-rank bound (module docstring).
+
+    Attributes
+    ----------
+    group_size : int
+        Rows per group: the groups are the consecutive row ranges ``[g·size, (g+1)·size)`` (for a Jacobian,
+        n_L: the rows of one sample).
+    blocks : tuple of (start, stop, rho)
+        Disjoint column ranges ``[start, stop)`` and ``rho = Σ_groups rank_Q J[group, start:stop]``.
+
+    Examples
+    --------
+    >>> BlockRanks(2, ((0, 3, 1),)).deficit
+    2
+    """
+
+    group_size: int
+    blocks: tuple[tuple[int, int, int], ...] = ()
+
+    @property
+    def deficit(self) -> int:
+        """Σ_k (|C_k| − ρ_k)₊: the proven dimension of the direct sum of the block kernels."""
+        return sum(max(0, stop - start - rho) for start, stop, rho in self.blocks)
 
 
 @dataclass(frozen=True)
@@ -46,10 +92,14 @@ class Certificate:
         ``rank(J mod prime) = rank``.
     side : {"full", "right", "left"}
     kind : str
-        Where the kernel comes from: ``"full rank"``, ``"rescalings and incoming null vectors"``,
-        ``"affine dependencies within patterns"`` or ``"computed"``.
+        Where the kernel comes from: ``"full rank"``, the source's hint kinds (for a Jacobian
+        ``"rescalings, incoming null vectors and always-active translations"`` or ``"affine dependencies
+        within patterns"``), ``"computed…"`` or ``"block ranks…"``.
     kernel : tuple of tuples of int
         The kernel vectors (empty for ``side="full"``).
+    block_ranks : BlockRanks or None
+        For the block-rank bound (``side="right"``): the groups, the blocks S and their ρ_k; the upper
+        bound is then ``N − deficit − rank_Q(P kernel)`` instead of ``N − len(kernel)``.
     """
 
     rank: int
@@ -57,11 +107,20 @@ class Certificate:
     side: Side
     kind: str
     kernel: tuple[tuple[int, ...], ...] = ()
+    block_ranks: BlockRanks | None = None
 
     def describe(self) -> str:
         """One line: how the upper bound was certified."""
         if self.side == "full":
             return f"rank {self.rank} = full rank (mod p = {self.prime})"
+        if self.block_ranks is not None:
+            data = self.block_ranks
+            n = len(self.kernel[0]) if self.kernel else self.rank + data.deficit
+            blocks = ", ".join(f"columns {a}–{b - 1}: kernel ≥ {b - a} − {rho}" for a, b, rho in data.blocks)
+            return (f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound "
+                    f"{n} − {data.deficit} − {len(self.kernel)} by block ranks ({blocks}; each ρ a sum of exact "
+                    f"ranks over groups of {data.group_size} rows) and {len(self.kernel)} right kernel vectors "
+                    f"independent off those blocks ({self.kind})")
         return (f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound by "
                 f"{len(self.kernel)} {self.side} kernel vectors ({self.kind})")
 
@@ -92,6 +151,8 @@ class Certificate:
         # upper bound
         if self.side == "full":
             return r == min(m, n)
+        if self.block_ranks is not None:
+            return self._verify_block_ranks(rows, ints, field)
         k = len(self.kernel)
         length = n if self.side == "right" else m
         if k != length - r or any(len(v) != length for v in self.kernel):
@@ -105,6 +166,42 @@ class Certificate:
             return False
         Kp = DomainMatrix([[field(int(v)) for v in vec] for vec in self.kernel], (k, length), field)
         return Kp.rank() == k
+
+
+    def _verify_block_ranks(self, rows: list[list[Fraction]], ints: list[list[int]], field: Any) -> bool:
+        """The upper half of a block-rank certificate (module docstring), everything recomputed."""
+        from sympy import QQ, ZZ
+        from sympy.polys.matrices import DomainMatrix
+
+        m = len(rows)
+        n = len(rows[0]) if m else 0
+        data = self.block_ranks
+        g = data.group_size
+        if self.side != "right" or g < 1 or m % g or any(len(v) != n for v in self.kernel):
+            return False
+        covered: set[int] = set()
+        for start, stop, _ in data.blocks:
+            if not 0 <= start < stop <= n or covered & set(range(start, stop)):
+                return False
+            covered.update(range(start, stop))
+        # ρ_k from J's own sub-blocks (column-scaled integers: same ranks), exact ranks over QQ
+        for start, stop, rho in data.blocks:
+            total = 0
+            for top in range(0, m, g):
+                sub = [row[start:stop] for row in ints[top: top + g]]
+                total += DomainMatrix([[ZZ(v) for v in row] for row in sub], (g, stop - start), ZZ).convert_to(QQ).rank()
+            if total != rho:
+                return False
+        k = len(self.kernel)
+        projected_rank = 0
+        if k:
+            JQ = DomainMatrix([[QQ(v.numerator, v.denominator) for v in row] for row in rows], (m, n), QQ)
+            K = DomainMatrix([[ZZ(int(v)) for v in vec] for vec in self.kernel], (k, n), ZZ).convert_to(QQ)
+            if not (JQ * K.transpose()).is_zero_matrix:
+                return False
+            P = [[0 if c in covered else int(v) for c, v in enumerate(vec)] for vec in self.kernel]
+            projected_rank = DomainMatrix([[ZZ(v) for v in vec] for vec in P], (k, n), ZZ).convert_to(QQ).rank()
+        return n - (data.deficit + projected_rank) == self.rank
 
 
 def _as_rows(J: Any) -> list[list[Any]]:

@@ -11,6 +11,12 @@ Algorithm (SPEC §4):
      kernel vectors by theorem;
    * its *left hints* (for a Jacobian: affine dependencies among samples of one activation pattern)
      have rank ``m − r`` mod p;
+   * the *block-rank bound* (sources with ``block_ranks()``, e.g. a Jacobian: groups = samples, blocks =
+     affine maps, see :mod:`relugeom.linalg.certificate`): for the best set S of blocks,
+     ``N − Σ_{k∈S} (N_k − ρ_k)₊ − rank_p(P_{¬S} U) = r``, with U the independent right hints and
+     P_{¬S} zeroing the columns of S. A rank mod p is at most the rank over Q, so this is a valid upper
+     bound; the certificate keeps the hints whose projections are independent mod p and the ρ_k of S.
+     The ρ_k are sums of exact ranks of tiny matrices (for a Jacobian, rank B_k(x_s) per sample);
    * otherwise *compute* the missing kernel vectors: pick r independent rows R and pivot columns C mod p,
      solve ``J'[R, C] Y = −J'[R, F']`` over Q with FLINT (``fmpz_mat.solve``) for the free columns F'
      that the hints do not already cover, and check ``J' K = 0`` on **all** rows in exact integer
@@ -28,6 +34,7 @@ raises at once. The engine never returns an uncertified number.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import time
 from typing import Sequence
@@ -36,7 +43,7 @@ import flint
 import numpy as np
 
 from ..exceptions import CertificationTimeout
-from .certificate import Certificate
+from .certificate import BlockRanks, Certificate
 from .modular import random_prime, rank_mod_p
 from .source import Hints, MatrixSource
 
@@ -68,6 +75,46 @@ def _independent(vectors: Sequence[Sequence[int]], p: int) -> list[int]:
     if not vectors:
         return []
     return _pivots(_hint_matrix(vectors, p, None).T, p)
+
+
+#: With more blocks of positive deficit than this, only S = all of them and the single blocks are tried.
+MAX_BLOCK_SUBSETS_OF = 8
+
+
+def _nmod_rank(A: np.ndarray, p: int) -> int:
+    m, n = A.shape
+    return int(flint.nmod_mat(m, n, A.ravel().tolist(), p).rank()) if m and n else 0
+
+
+def _block_bound(
+    data: BlockRanks, hints: Sequence[Sequence[int]], p: int, n: int
+) -> tuple[int, BlockRanks, tuple[tuple[int, ...], ...]]:
+    """The best block-rank upper bound ``N − max_S [deficit(S) + rank_p(P_{¬S} U)]`` over sets S of blocks.
+
+    Returns the bound, the blocks S (as :class:`BlockRanks`) and the hints whose projections are
+    independent mod p (as many as that rank). Only blocks with ``N_k > ρ_k`` can help: a block without a
+    proven deficit only removes coordinates from the hints.
+    """
+    useful = [b for b in data.blocks if b[1] - b[0] > b[2]]
+    if len(useful) <= MAX_BLOCK_SUBSETS_OF:
+        subsets = [c for size in range(len(useful) + 1) for c in itertools.combinations(useful, size)]
+    else:
+        subsets = [(), tuple(useful)] + [(b,) for b in useful]
+    H = _hint_matrix(hints, p, None) if hints else np.zeros((0, n), dtype=np.int64)
+
+    def projected(S) -> np.ndarray:
+        PH = H.copy()
+        for start, stop, _ in S:
+            PH[:, start:stop] = 0
+        return PH
+
+    best_gain, best_S = -1, ()
+    for S in subsets:
+        gain = BlockRanks(data.group_size, S).deficit + _nmod_rank(projected(S), p)
+        if gain > best_gain:
+            best_gain, best_S = gain, S
+    kept = _pivots(projected(best_S).T, p) if len(hints) else []
+    return n - best_gain, BlockRanks(data.group_size, tuple(best_S)), tuple(tuple(hints[i]) for i in kept)
 
 
 def _computed_kernel(
@@ -176,6 +223,7 @@ def certified_rank(
     m, n = src.shape
     full = min(m, n)
     hints: dict[str, Hints] = {}  # computed on first use: the left ones are only needed when the right fail
+    blocks: list[BlockRanks | None] = []  # the source's block ranks, computed on first use (prime-free)
     tried: list[int] = []
     best_r, best_upper = 0, full
     for _ in range(max_primes):
@@ -198,6 +246,16 @@ def certified_rank(
             best_upper = min(best_upper, length - len(chosen[side]))
             if r + len(chosen[side]) == length:
                 return Certificate(r, p, side, kind, tuple(chosen[side]))
+        # the block-rank bound (exact per-block data, computed once), before any kernel computation
+        if not blocks:
+            blocks.append(getattr(src, "block_ranks", lambda: None)())
+        if blocks[0] is not None:
+            bound, S, kept = _block_bound(blocks[0], chosen["right"], p, n)
+            if bound < r:
+                raise RuntimeError(f"block-rank bound {bound} below the modular rank {r}: a bug in block_ranks()")
+            best_upper = min(best_upper, bound)
+            if bound == r:
+                return Certificate(r, p, "right", f"block ranks, with {len(kept)} of: {hints['right'][0]}", kept, S)
         # compute the missing kernel vectors on the side that misses fewer
         side = "right" if n - len(chosen["right"]) <= m - len(chosen["left"]) else "left"
         remaining = certify_timeout - (time.monotonic() - start)

@@ -7,6 +7,12 @@ the right or left kernel of J (in J's coordinates), which let the certified engi
 kernel. The Jacobian supplies its own source (:mod:`relugeom.jacobian`); :class:`DenseRational` serves any
 explicit matrix.
 
+A source may also offer ``block_ranks()``: a :class:`~relugeom.linalg.certificate.BlockRanks` (groups of
+consecutive rows, disjoint column blocks, and for each block the sum over the groups of the exact ranks of
+its sub-blocks) or None. The certified engine uses it, when the hints fall short, for the block-rank upper
+bound of :mod:`relugeom.linalg.certificate` before computing any kernel. It is optional: engines look it
+up with ``getattr``; :class:`DenseRational` returns None (no structure known).
+
 Examples
 --------
 >>> src = DenseRational([[1, "1/2"], [2, 1]])
@@ -23,6 +29,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from ..numbers import exact_matrix
+from .certificate import BlockRanks
 
 __all__ = ["MatrixSource", "DenseRational", "Hints"]
 
@@ -50,6 +57,8 @@ class MatrixSource(Protocol):
     def row_norm_sq_bounds(self) -> list[int]: ...
 
     def float_matrix(self) -> np.ndarray: ...
+
+    # optional: def block_ranks(self) -> BlockRanks | None
 
 
 class DenseRational:
@@ -88,6 +97,9 @@ class DenseRational:
 
     def left_hints(self) -> Hints:
         return ("none", ())
+
+    def block_ranks(self) -> BlockRanks | None:
+        return None
 
     def row_norm_sq_bounds(self) -> list[int]:
         return [sum(int(v) * int(v) for v in row) for row in self._int]
