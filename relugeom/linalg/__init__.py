@@ -39,13 +39,13 @@ from typing import Any, Literal
 
 import numpy as np
 
-from .certificate import Certificate
+from .certificate import BlockRanks, Certificate
 from .exact import certified_rank
 from .floating import FloatRank, float_rank
 from .modular import failure_probability, log2_hadamard_bound, random_prime, rank_mod_p
 from .source import DenseRational, MatrixSource
 
-__all__ = ["Method", "RankResult", "rank", "Certificate", "DenseRational", "MatrixSource", "FloatRank"]
+__all__ = ["Method", "RankResult", "rank", "Certificate", "BlockRanks", "DenseRational", "MatrixSource", "FloatRank"]
 
 Method = Literal["exact", "modular", "float"]
 METHODS = ("exact", "modular", "float")
