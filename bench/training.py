@@ -129,7 +129,7 @@ def hessian_rows(quick: bool) -> list[tuple[str, ...]]:
 def trainer_rows(quick: bool) -> list[tuple[str, ...]]:
     data = teacher_task((8, 8, 1), n_train=500, n_test=0)
     rows = []
-    for widths in [(8, 64, 64, 1)] + ([] if quick else [(8, 256, 256, 1)]):
+    for widths in [(8, 32, 32, 1)] + ([] if quick else [(8, 64, 64, 1)]):
         net = rg.Network.random_he(widths, seed=0)
         for opt in ("gd", "adam", "path-sgd"):
             cfg = TrainConfig(optimizer=opt, lr=0.001, epochs=200,
