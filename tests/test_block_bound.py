@@ -79,6 +79,7 @@ def test_small_case_needs_the_block_bound_and_gets_it():
 
 
 def test_trained_digits_network_is_certified_by_block_ranks():
+    pytest.importorskip("sklearn")          # the data extra; .ci/run installs it and runs this test
     from relugeom.datasets import digits, gaussian_inputs
     from relugeom.training import TrainConfig, train
 
