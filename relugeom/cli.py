@@ -901,8 +901,7 @@ def _train(args: argparse.Namespace, argv: Sequence[str]) -> int:
     except ValueError as err:
         raise RelugeomError(f"{err} (check --lr, --epochs, --batch-size, --momentum)") from None
     n = len(data.X_train)
-    batch = config.batch_size if config.batch_size is not None else n
-    total = epochs * (1 if batch >= n else -(-n // batch))
+    total = epochs * config.steps_per_epoch(n)
     if isinstance(checkpoints, tuple):
         bad = [s for s in checkpoints if s > total]
         if bad:

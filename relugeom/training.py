@@ -163,6 +163,15 @@ class TrainConfig:
         object.__setattr__(self, "batch_size", batch)
         object.__setattr__(self, "momentum", mom if self.arithmetic == "exact" else float(mom))
 
+    def steps_per_epoch(self, n: int) -> int:
+        """Steps in one pass over n training samples (1 for full batch).
+
+        >>> TrainConfig(optimizer="sgd", batch_size=32).steps_per_epoch(100), TrainConfig().steps_per_epoch(100)
+        (4, 1)
+        """
+        batch = n if self.batch_size is None else self.batch_size
+        return 1 if batch >= n else math.ceil(n / batch)
+
     def to_dict(self) -> dict[str, Any]:
         out = {k: getattr(self, k) for k in self.__dataclass_fields__}
         out["checkpoints"] = list(out["checkpoints"]) if isinstance(out["checkpoints"], tuple) else out["checkpoints"]
@@ -237,6 +246,24 @@ def _softmax(F: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.exp(shifted - lse), lse[:, 0] + F.max(axis=1)
 
 
+def _loss_and_output_gradient(F: np.ndarray, targets: np.ndarray, loss: Loss) -> tuple[Any, np.ndarray]:
+    """The mean loss of the outputs F and its gradient with respect to F."""
+    n = F.shape[0]
+    exact = F.dtype == object
+    if loss == "squared":
+        R = F - targets
+        return (R * R).sum() * (Fraction(1, n) if exact else 1.0 / n), R * (Fraction(2, n) if exact else 2.0 / n)
+    if loss == "cross-entropy":
+        if exact:
+            raise ValueError("the cross-entropy involves exp and log: it has no exact form; use float64 arrays")
+        labels = np.asarray(targets, dtype=int)
+        P, lse = _softmax(F)
+        value = float(np.mean(lse - F[np.arange(n), labels]))
+        P[np.arange(n), labels] -= 1.0
+        return value, P / n
+    raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+
+
 def loss_and_gradient(layers: Layers, X: np.ndarray, targets: np.ndarray, loss: Loss = "squared"):
     """The mean loss over the batch and its gradient ``[(dW0, db0), …]`` by back-propagation.
 
@@ -253,24 +280,7 @@ def loss_and_gradient(layers: Layers, X: np.ndarray, targets: np.ndarray, loss: 
     (Fraction(4, 1), ['8', '4'])
     """
     acts, masks = _forward(layers, X)
-    F = acts[-1]
-    n = X.shape[0]
-    exact = F.dtype == object
-    if loss == "squared":
-        R = F - targets
-        value = (R * R).sum() * (Fraction(1, n) if exact else 1.0 / n)
-        delta = R * (Fraction(2, n) if exact else 2.0 / n)
-    elif loss == "cross-entropy":
-        if exact:
-            raise ValueError("the cross-entropy involves exp and log: it has no exact form; use float64 arrays")
-        labels = np.asarray(targets, dtype=int)
-        P, lse = _softmax(F)
-        value = float(np.mean(lse - F[np.arange(n), labels]))
-        delta = P
-        delta[np.arange(n), labels] -= 1.0
-        delta /= n
-    else:
-        raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    value, delta = _loss_and_output_gradient(acts[-1], targets, loss)
     grads: list[tuple[np.ndarray, np.ndarray]] = []
     for k in range(len(layers) - 1, -1, -1):
         W = layers[k][0]
@@ -300,10 +310,10 @@ def evaluate(layers: Layers, X: np.ndarray, y: np.ndarray, data: Dataset, loss: 
     T = _targets(data, y, loss)
     if X.dtype == object:
         T = _exact_array(T)
-    value, _ = loss_and_gradient(layers, X, T, loss)
+    F = _forward(layers, X)[0][-1]
+    value, _ = _loss_and_output_gradient(F, T, loss)
     acc = None
     if data.task == "classification":
-        F = _forward(layers, X)[0][-1]
         acc = float(np.mean(np.argmax(F, axis=1) == np.asarray(y, dtype=int)))
     return (value if X.dtype == object else float(value)), acc
 
@@ -405,9 +415,9 @@ def train(
     else:
         theta = _flat(net.float_layers()).astype(np.float64).copy()
     n = len(X)
-    batch = cfg.batch_size if cfg.batch_size is not None else n
-    full = batch >= n
-    per_epoch = 1 if full else math.ceil(n / batch)
+    per_epoch = cfg.steps_per_epoch(n)
+    full = per_epoch == 1
+    batch = n if full else cfg.batch_size
     total = cfg.epochs * per_epoch
     marks = set(checkpoint_steps(total, cfg.checkpoints, cfg.spacing))
     widths = net.widths
