@@ -38,6 +38,32 @@ from .patterns import AtZero, layer_patterns
 __all__ = ["jacobian", "ExactJacobian", "float_jacobian", "float_jacobian_from_pass", "squared_loss_gradient"]
 
 
+def _backward_factors(
+    weights: Sequence[np.ndarray],
+    masks: Sequence[np.ndarray],
+    n: int,
+    n_out: int,
+    matmul: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    reduce: Callable[[np.ndarray], np.ndarray],
+    dtype: Any,
+) -> list[np.ndarray]:
+    """B_k(x_s) = ∂F/∂z_k for every map k, as n × n_L × n_{k+1} arrays: B_{L−1} = I, B_k = B_{k+1} W[k+1] D_k.
+
+    Generic in the arithmetic: exact integers, residues mod p, or float64.
+    """
+    L = len(weights)
+    B = np.zeros((n, n_out, n_out), dtype=dtype)
+    for o in range(n_out):
+        B[:, o, o] = 1
+    out: list[np.ndarray] = [None] * L  # type: ignore[list-item]
+    for k in range(L - 1, -1, -1):
+        if k < L - 1:
+            prod = matmul(B.reshape(n * n_out, weights[k + 1].shape[0]), weights[k + 1])
+            B = reduce(prod.reshape(n, n_out, -1) * masks[k][:, None, :].astype(dtype))
+        out[k] = B
+    return out
+
+
 def _assemble(
     weights: Sequence[np.ndarray],
     acts: Sequence[np.ndarray],
@@ -52,19 +78,10 @@ def _assemble(
     Generic in the arithmetic: exact integers, residues mod p, or float64.
     """
     n = acts[0].shape[0]
-    L = len(weights)
-    B = np.zeros((n, n_out, n_out), dtype=dtype)
-    for o in range(n_out):
-        B[:, o, o] = 1
-    blocks: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-    for k in range(L - 1, -1, -1):
-        if k < L - 1:
-            width_next = weights[k + 1].shape[0]
-            prod = matmul(B.reshape(n * n_out, width_next), weights[k + 1])
-            B = reduce(prod.reshape(n, n_out, -1) * masks[k][:, None, :].astype(dtype))
-        A = acts[k]
-        w_block = reduce(B[:, :, :, None] * A[:, None, None, :]).reshape(n * n_out, -1)
-        blocks[k] = np.concatenate([w_block, B.reshape(n * n_out, -1)], axis=1)
+    blocks = []
+    for k, B in enumerate(_backward_factors(weights, masks, n, n_out, matmul, reduce, dtype)):
+        w_block = reduce(B[:, :, :, None] * acts[k][:, None, None, :]).reshape(n * n_out, -1)
+        blocks.append(np.concatenate([w_block, B.reshape(n * n_out, -1)], axis=1))
     return np.concatenate(blocks, axis=1)
 
 
@@ -165,18 +182,8 @@ class ExactJacobian:
         >>> [B.tolist() for B in ExactJacobian(net, [3]).backward_factors()]
         [[[[2, 1]]], [[[1]]]]
         """
-        ints = self._int_weights()
-        n, L, n_out = self.num_samples, self.net.num_layers, self.net.output_dim
-        B = np.zeros((n, n_out, n_out), dtype=object)
-        for o in range(n_out):
-            B[:, o, o] = 1
-        out: list[np.ndarray] = [None] * L  # type: ignore[list-item]
-        for k in range(L - 1, -1, -1):
-            if k < L - 1:
-                prod = _int_matmul(B.reshape(n * n_out, B.shape[2]), ints[k + 1])
-                B = prod.reshape(n, n_out, ints[k + 1].shape[1]) * self.masks[k][:, None, :].astype(object)
-            out[k] = B
-        return out
+        return _backward_factors(self._int_weights(), self.masks, self.num_samples, self.net.output_dim,
+                                 _int_matmul, lambda A: A, object)
 
     def fractions(self) -> np.ndarray:
         """J as an m × N object array of Fractions."""

@@ -145,15 +145,20 @@ def test_block_certificate_hand_case():
 
 
 # ------------------------------------------------------------------------------------ (c) soundness
+def sparse_case(widths, seed, n):
+    """A small rational network and n sparse non-negative rational inputs (many exact zeros)."""
+    net = rg.Network.random_rational(widths, max_numerator=4, max_denominator=3, seed=seed)
+    rng = np.random.default_rng(seed)
+    X = [[Fraction(int(rng.integers(0, 6)), int(rng.integers(1, 4))) * int(rng.random() < 0.6)
+          for _ in range(widths[0])] for _ in range(n)]
+    return net, X
+
+
 @st.composite
 def networks_and_batches(draw):
     widths = tuple(draw(st.lists(st.integers(1, 4), min_size=3, max_size=4)))
     seed = draw(st.integers(0, 10**6))
-    net = rg.Network.random_rational(widths, max_numerator=4, max_denominator=3, seed=seed)
-    n = draw(st.integers(1, 12))
-    rng = np.random.default_rng(seed)
-    X = [[Fraction(int(rng.integers(0, 6)), int(rng.integers(1, 4))) * int(rng.random() < 0.6)
-          for _ in range(widths[0])] for _ in range(n)]
+    net, X = sparse_case(widths, seed, draw(st.integers(1, 12)))
     at_zero = draw(st.sampled_from(["inactive", "active"]))
     return net, X, at_zero
 
@@ -239,11 +244,7 @@ def test_block_certificates_on_many_small_random_cases_match_sympy():
     for t in range(400):
         widths = tuple(int(v) for v in rng0.integers(1, 5, rng0.integers(3, 5)))
         seed = int(rng0.integers(0, 10**6))
-        net = rg.Network.random_rational(widths, max_numerator=4, max_denominator=3, seed=seed)
-        n = int(rng0.integers(1, 13))
-        rng = np.random.default_rng(seed)
-        X = [[Fraction(int(rng.integers(0, 6)), int(rng.integers(1, 4))) * int(rng.random() < 0.6)
-              for _ in range(widths[0])] for _ in range(n)]
+        net, X = sparse_case(widths, seed, int(rng0.integers(1, 13)))
         jac = ExactJacobian(net, X, at_zero="active")
         cert = certified_rank(JacobianSource(jac), np.random.default_rng(t))
         if cert.block_ranks is None:
