@@ -43,9 +43,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from table import format_table  # noqa: E402  (bench/table.py)
 
 import relugeom  # noqa: E402
-from relugeom.forward import float_pass  # noqa: E402
-from relugeom.measures import exact_percentile, margins, path_norm  # noqa: E402
-from relugeom.segments import segment_profile  # noqa: E402
+from relugeom.core.forward import float_pass  # noqa: E402
+from relugeom.measures.norms import exact_percentile, margins, path_norm  # noqa: E402
+from relugeom.measures.segments import segment_profile  # noqa: E402
 
 
 def timed(fn, repeat: int = 1):
@@ -61,7 +61,8 @@ def sympy_path_norm(net, p: int):
     g = sympy.ones(net.input_dim, 1)
     for W, b in net.layers():
         Wp = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in W]).applyfunc(
-            lambda x: abs(x) ** p)
+            lambda x: abs(x) ** p
+        )
         bp = sympy.Matrix([sympy.Rational(v.numerator, v.denominator) for v in b]).applyfunc(lambda x: abs(x) ** p)
         g = Wp * g + bp
     return sum(g)
@@ -72,7 +73,7 @@ def path_norm_rows(cases):
     for name in cases:
         widths = tuple(int(v) for v in name.split("-"))
         net = relugeom.Network.random_he(widths, seed=0)
-        net.integer_layers(), net.float_layers()          # conversions cached outside the timings
+        net.integer_layers(), net.float_layers()  # conversions cached outside the timings
         for p in (1, 2):
             exact, t_exact = timed(lambda: path_norm(net, p), 3)
             flt, t_float = timed(lambda: path_norm(net, p, method="float"), 3)
@@ -83,10 +84,32 @@ def path_norm_rows(cases):
             else:
                 sym_ok, sym_cell, ratio_sym = "skipped", "-", "-"
             rel = abs(flt - float(exact)) / float(exact)
-            rows.append((name, str(p), f"{len(str(exact.denominator))}", f"{t_exact * 1e3:.2f}", f"{t_float * 1e3:.3f}",
-                         f"{t_exact / t_float:.0f}x", sym_cell, ratio_sym, sym_ok, f"{rel:.1e}"))
-    header = ("network", "p", "digits of den", "exact ms", "float ms", "exact/float", "sympy ms", "sympy/exact",
-              "sympy value", "float rel. error")
+            rows.append(
+                (
+                    name,
+                    str(p),
+                    f"{len(str(exact.denominator))}",
+                    f"{t_exact * 1e3:.2f}",
+                    f"{t_float * 1e3:.3f}",
+                    f"{t_exact / t_float:.0f}x",
+                    sym_cell,
+                    ratio_sym,
+                    sym_ok,
+                    f"{rel:.1e}",
+                )
+            )
+    header = (
+        "network",
+        "p",
+        "digits of den",
+        "exact ms",
+        "float ms",
+        "exact/float",
+        "sympy ms",
+        "sympy/exact",
+        "sympy value",
+        "float rel. error",
+    )
     return header, rows
 
 
@@ -97,8 +120,11 @@ def margin_rows(cases, n: int):
         net = relugeom.Network.random_he(widths, seed=0)
         teacher = relugeom.Network.random_he(widths, seed=1)
         X = np.random.default_rng(1).standard_normal((n, widths[0]))
-        y = np.argmax(float_pass(teacher, X).pre[-1], axis=1) if widths[-1] > 1 else \
-            (float_pass(teacher, X).pre[-1][:, 0] > 0).astype(int)
+        y = (
+            np.argmax(float_pass(teacher, X).pre[-1], axis=1)
+            if widths[-1] > 1
+            else (float_pass(teacher, X).pre[-1][:, 0] > 0).astype(int)
+        )
         margin, t_exact = timed(lambda: exact_percentile(margins(net, X, y), 5))
 
         def float_margin():
@@ -110,11 +136,20 @@ def margin_rows(cases, n: int):
                 other[np.arange(n), y] = -np.inf
                 mg = F[np.arange(n), y] - other.max(axis=1)
             return float(np.percentile(mg, 5))
+
         fm, t_float = timed(float_margin, 3)
-        rows.append((name, str(n), f"{float(margin):.6g}", f"{abs(fm - float(margin)):.1e}",
-                     f"{t_exact * 1e3:.1f}", f"{t_float * 1e3:.2f}", f"{t_exact / t_float:.0f}x"))
-    header = ("network", "n", "margin (exact)", "|float - exact|", "exact ms", "float ms",
-              "exact/float")
+        rows.append(
+            (
+                name,
+                str(n),
+                f"{float(margin):.6g}",
+                f"{abs(fm - float(margin)):.1e}",
+                f"{t_exact * 1e3:.1f}",
+                f"{t_float * 1e3:.2f}",
+                f"{t_exact / t_float:.0f}x",
+            )
+        )
+    header = ("network", "n", "margin (exact)", "|float - exact|", "exact ms", "float ms", "exact/float")
     return header, rows
 
 
@@ -144,11 +179,30 @@ def segment_rows(cases, pairs: int, grid: int):
             total += ex.num_breakpoints
             wrong_float += fl.patterns != ex.patterns
             wrong_grid += gr != ex.num_breakpoints
-        rows.append((name, str(pairs), f"{total / pairs:.1f}", f"{t_exact / pairs * 1e3:.2f}",
-                     f"{t_float / pairs * 1e3:.2f}", f"{t_exact / t_float:.1f}x", f"{wrong_float}",
-                     f"{t_grid / pairs * 1e3:.2f}", f"{wrong_grid}"))
-    header = ("network", "segments", "breakpoints/segment", "exact ms", "float ms", "exact/float",
-              "float wrong", f"grid ({grid}) ms", "grid wrong")
+        rows.append(
+            (
+                name,
+                str(pairs),
+                f"{total / pairs:.1f}",
+                f"{t_exact / pairs * 1e3:.2f}",
+                f"{t_float / pairs * 1e3:.2f}",
+                f"{t_exact / t_float:.1f}x",
+                f"{wrong_float}",
+                f"{t_grid / pairs * 1e3:.2f}",
+                f"{wrong_grid}",
+            )
+        )
+    header = (
+        "network",
+        "segments",
+        "breakpoints/segment",
+        "exact ms",
+        "float ms",
+        "exact/float",
+        "float wrong",
+        f"grid ({grid}) ms",
+        "grid wrong",
+    )
     return header, rows
 
 
@@ -158,8 +212,10 @@ def main(argv=None) -> int:
     ap.add_argument("--pairs", type=int, default=50, help="segments per network (default 50)")
     ap.add_argument("--grid", type=int, default=1000, help="grid points of the sampling baseline (default 1000)")
     args = ap.parse_args(argv)
-    print(f"relugeom {relugeom.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-          f"sympy {sympy.__version__}; He init, seed 0; times are the best of 3 (sympy: 1 run)")
+    print(
+        f"relugeom {relugeom.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+        f"sympy {sympy.__version__}; He init, seed 0; times are the best of 3 (sympy: 1 run)"
+    )
     nets = ["8-32-32-4", "64-64-64-10"] + ([] if args.quick else ["784-128-128-10"])
     print("\npath-norms φ_p^p")
     print(format_table(*path_norm_rows(nets)))

@@ -33,9 +33,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 
 import numpy as np  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
+from table import format_table  # noqa: E402  (bench/table.py)
 
 from relugeom.regions.polyhedra import strict_feasibility  # noqa: E402
-from table import format_table  # noqa: E402  (bench/table.py)
 
 SIZES = ((2, 10), (3, 30), (8, 60), (16, 200))
 
@@ -84,8 +84,13 @@ def chebyshev_linprog(A, b):
     A, b = A / M[:, None], b / M
     c = np.zeros(d + 1)
     c[-1] = -1.0
-    return linprog(c, A_ub=np.column_stack([A, np.linalg.norm(A, axis=1)]), b_ub=b,
-                   bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
+    return linprog(
+        c,
+        A_ub=np.column_stack([A, np.linalg.norm(A, axis=1)]),
+        b_ub=b,
+        bounds=[(None, None)] * d + [(None, 1.0)],
+        method="highs",
+    )
 
 
 def main(argv=None) -> int:
@@ -95,7 +100,7 @@ def main(argv=None) -> int:
     rows = []
     for d, m in SIZES:
         for k, kind in enumerate((feasible, infeasible, strip)):
-            rng = np.random.default_rng(1000 * d + 10 * m + k)      # fixed seeds: the same systems every run
+            rng = np.random.default_rng(1000 * d + 10 * m + k)  # fixed seeds: the same systems every run
             floats = [kind(rng, d, m) for _ in range(args.count)]
             exact = [exact_integers(A, b, i) for i, (A, b) in enumerate(floats)]
             t0 = time.perf_counter()
@@ -111,9 +116,19 @@ def main(argv=None) -> int:
                 answers.append(res)
             t_ex = (time.perf_counter() - t0) / args.count
             verified = all(res.verify(A, b) for res, (A, b) in zip(answers, exact))
-            rows.append((kind.__name__, f"{d}", f"{m}", f"{t_lp * 1e3:.3f}", f"{t_ex * 1e3:.3f}",
-                         f"{t_ex / t_lp:.2f}x", str(sum(r.feasible for r in answers)),
-                         ", ".join(f"{k} {v}" for k, v in sorted(routes.items())), "yes" if verified else "NO"))
+            rows.append(
+                (
+                    kind.__name__,
+                    f"{d}",
+                    f"{m}",
+                    f"{t_lp * 1e3:.3f}",
+                    f"{t_ex * 1e3:.3f}",
+                    f"{t_ex / t_lp:.2f}x",
+                    str(sum(r.feasible for r in answers)),
+                    ", ".join(f"{k} {v}" for k, v in sorted(routes.items())),
+                    "yes" if verified else "NO",
+                )
+            )
             print(f"... {kind.__name__} d={d} m={m}", file=sys.stderr, flush=True)
     header = ("kind", "d", "m", "linprog ms", "exact ms", "exact / linprog", "feasible", "routes", "verified")
     print(format_table(header, rows))

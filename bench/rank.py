@@ -47,14 +47,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 import numpy as np  # noqa: E402
 
 import relugeom  # noqa: E402
-from relugeom.dimension import dimension_report  # noqa: E402
+from relugeom.core.network import Network  # noqa: E402
+from relugeom.dimension.bfd import dimension_report  # noqa: E402
+from relugeom.dimension.jacobian import ExactJacobian, float_jacobian  # noqa: E402
+from relugeom.dimension.kernels import JacobianSource  # noqa: E402
 from relugeom.exceptions import CertificationTimeout  # noqa: E402
-from relugeom.jacobian import ExactJacobian, float_jacobian  # noqa: E402
-from relugeom.kernels import JacobianSource  # noqa: E402
 from relugeom.linalg import rank  # noqa: E402
 from relugeom.linalg.floating import float_rank  # noqa: E402
 from relugeom.linalg.modular import random_prime, rank_mod_p  # noqa: E402
-from relugeom.network import Network  # noqa: E402
 
 # name -> (widths, number of samples); ordered from small to large
 CASES: dict[str, tuple[tuple[int, ...], int]] = {
@@ -105,8 +105,7 @@ def timed(rec: Record, step: str, fn: Callable[[], Any]) -> Any:
     except Exception as err:  # noqa: BLE001 - a benchmark reports and goes on
         rec.t.pop(step, None)
         rec.errors[step] = f"{type(err).__name__}: {err}"
-        log(f"[{rec.name}] {step} FAILED after {time.perf_counter() - start:.3g} s:\n"
-            + traceback.format_exc())
+        log(f"[{rec.name}] {step} FAILED after {time.perf_counter() - start:.3g} s:\n" + traceback.format_exc())
         return None
     best = time.perf_counter() - start
     runs = 1
@@ -188,12 +187,14 @@ def run_case(name: str, args: argparse.Namespace) -> Record:
         fr = timed(rec, "float_svd", lambda: float_rank(Jf))
         if fr is not None:
             rec.r["float"] = fr.rank
-            rec.details.append(f"float: SVD rank {fr.rank}, tol {fr.tolerance:.3g}, "
-                               f"singular-value gap sigma_r/sigma_r+1 = {fr.gap:.3g}")
+            rec.details.append(
+                f"float: SVD rank {fr.rank}, tol {fr.tolerance:.3g}, "
+                f"singular-value gap sigma_r/sigma_r+1 = {fr.gap:.3g}"
+            )
         npr = timed(rec, "np_matrix_rank", lambda: np.linalg.matrix_rank(Jf))
         if npr is not None:
             rec.r["numpy"] = int(npr)
-    del Jf
+    Jf = None  # free J before the exact pipeline
 
     # ---- exact Jacobian
     jac = timed(rec, "exact_pass", lambda: ExactJacobian(net, X))
@@ -209,33 +210,46 @@ def run_case(name: str, args: argparse.Namespace) -> Record:
         rh = timed(rec, "right_hints", src.right_hints)
         lh = timed(rec, "left_hints", src.left_hints)
         if rh is not None and lh is not None:
-            rec.details.append(f"hints: {len(rh[1])} right ({rh[0]}), {len(lh[1])} left ({lh[0]}); "
-                               f"needed for a certificate: {N} - r right or {m} - r left")
+            rec.details.append(
+                f"hints: {len(rh[1])} right ({rh[0]}), {len(lh[1])} left ({lh[0]}); "
+                f"needed for a certificate: {N} - r right or {m} - r left"
+            )
 
         # ---- engines (fresh sources, so that nothing is cached between them)
         res = timed(rec, "modular", lambda: rank(JacobianSource(jac), "modular", seed=PRIME_SEED))
         if res is not None:
             rec.r["modular"] = res.rank
-            rec.details.append(f"modular: rank {res.rank} with {len(res.primes)} prime(s), "
-                               f"failure-probability bound {res.error_bound:.3g}")
+            rec.details.append(
+                f"modular: rank {res.rank} with {len(res.primes)} prime(s), "
+                f"failure-probability bound {res.error_bound:.3g}"
+            )
         try:
-            res = timed(rec, "exact", lambda: rank(JacobianSource(jac), "exact", seed=PRIME_SEED,
-                                                   certify_timeout=args.certify_timeout))
+            res = timed(
+                rec,
+                "exact",
+                lambda: rank(JacobianSource(jac), "exact", seed=PRIME_SEED, certify_timeout=args.certify_timeout),
+            )
         except CertificationTimeout as err:
             res = None
             rec.cert_short = "none"
-            rec.notes.append(f"exact: no certificate in budget ({err.lower_bound} <= r <= "
-                             f"{err.upper_bound}, modular {err.modular_rank})")
-            rec.details.append(f"exact: no certificate in the {err.budget:g} s budget: certified "
-                               f"{err.lower_bound} <= rank <= {err.upper_bound}, modular rank "
-                               f"{err.modular_rank}")
+            rec.notes.append(
+                f"exact: no certificate in budget ({err.lower_bound} <= r <= "
+                f"{err.upper_bound}, modular {err.modular_rank})"
+            )
+            rec.details.append(
+                f"exact: no certificate in the {err.budget:g} s budget: certified "
+                f"{err.lower_bound} <= rank <= {err.upper_bound}, modular rank "
+                f"{err.modular_rank}"
+            )
         if res is not None:
             cert = res.certificate
             rec.r["exact"] = res.rank
             rec.reference = res.rank
             rec.cert_short = f"{cert.side} {len(cert.kernel)}" if cert.side != "full" else "full"
-            rec.details.append(f"exact certificate: side={cert.side}, kind={cert.kind!r}, "
-                               f"{len(cert.kernel)} kernel vectors, prime {cert.prime}")
+            rec.details.append(
+                f"exact certificate: side={cert.side}, kind={cert.kind!r}, "
+                f"{len(cert.kernel)} kernel vectors, prime {cert.prime}"
+            )
 
         # ---- sympy
         entries = m * N
@@ -257,25 +271,29 @@ def run_case(name: str, args: argparse.Namespace) -> Record:
                 rec.errors["sympy"] = str(payload)
             log(f"[{name}] sympy {status} {seconds:.3g} s")
         del src
-    del jac
+    jac = None
 
     # ---- end to end
     for method in ("float", "modular", "exact"):
         try:
-            rep = timed(rec, f"e2e_{method}", lambda: dimension_report(
-                net, X, method, seed=PRIME_SEED, certify_timeout=args.certify_timeout))
+            rep = timed(
+                rec,
+                f"e2e_{method}",
+                lambda: dimension_report(net, X, method, seed=PRIME_SEED, certify_timeout=args.certify_timeout),
+            )
         except CertificationTimeout as err:
-            rec.notes.append(f"e2e exact: no certificate in budget ({err.lower_bound} <= r <= "
-                             f"{err.upper_bound})")
+            rec.notes.append(f"e2e exact: no certificate in budget ({err.lower_bound} <= r <= {err.upper_bound})")
             rep = None
         if rep is not None:
             rec.r[f"e2e {method}"] = rep.bfd
             if method == "exact" and rec.reference is None:
                 rec.reference = rep.bfd
             if method == "exact":
-                rec.details.append(f"bounds: n*n_L = {rep.bound_rows}, N - H = {rep.bound_params}, "
-                                   f"per-pattern = {rep.bound_patterns}, {rep.num_patterns} patterns, "
-                                   f"{len(rep.dead_neurons)} dead neurons; BFD = {rep.bfd}")
+                rec.details.append(
+                    f"bounds: n*n_L = {rep.bound_rows}, N - H = {rep.bound_params}, "
+                    f"per-pattern = {rep.bound_patterns}, {rep.num_patterns} patterns, "
+                    f"{len(rep.dead_neurons)} dead neurons; BFD = {rep.bfd}"
+                )
 
     # ---- agreement
     ref = rec.reference
@@ -312,10 +330,16 @@ def build_row(rec: Record, args: argparse.Namespace) -> list[str]:
     def tcell(step: str) -> str:
         return "ERR" if step in rec.errors else fmt_t(t.get(step))
 
-    steps = {"float": ("float_J", "float_svd"), "numpy": ("float_J", "np_matrix_rank"),
-             "modular": ("exact_pass", "modular"), "exact": ("exact_pass", "exact"),
-             "sympy": ("exact_pass", "sympy"), "e2e float": ("e2e_float",),
-             "e2e modular": ("e2e_modular",), "e2e exact": ("e2e_exact",)}
+    steps = {
+        "float": ("float_J", "float_svd"),
+        "numpy": ("float_J", "np_matrix_rank"),
+        "modular": ("exact_pass", "modular"),
+        "exact": ("exact_pass", "exact"),
+        "sympy": ("exact_pass", "sympy"),
+        "e2e float": ("e2e_float",),
+        "e2e modular": ("e2e_modular",),
+        "e2e exact": ("e2e_exact",),
+    }
 
     def rcell(engine: str) -> str:
         if engine not in r:
@@ -345,16 +369,32 @@ def build_row(rec: Record, args: argparse.Namespace) -> list[str]:
         notes.insert(0, "RANK DISAGREEMENT: " + ", ".join(rec.disagreements))
     notes += [f"ERR {step}: {msg[:80]}" for step, msg in rec.errors.items()]
     return [
-        rec.name, f"{rec.shape[0]}x{rec.shape[1]}" if rec.shape else "?",
-        tcell("float_J"), tcell("float_svd"), tcell("np_matrix_rank"),
-        tcell("exact_pass"), tcell("J_mod_p"),
-        tcell("modular"), exact_cell, sympy_t,
-        tcell("e2e_float"), tcell("e2e_modular"), tcell("e2e_exact"),
-        rcell("float"), rcell("numpy"), rcell("modular"), rcell("exact"), rcell("sympy"),
-        rcell("e2e float"), rcell("e2e modular"), rcell("e2e exact"),
+        rec.name,
+        f"{rec.shape[0]}x{rec.shape[1]}" if rec.shape else "?",
+        tcell("float_J"),
+        tcell("float_svd"),
+        tcell("np_matrix_rank"),
+        tcell("exact_pass"),
+        tcell("J_mod_p"),
+        tcell("modular"),
+        exact_cell,
+        sympy_t,
+        tcell("e2e_float"),
+        tcell("e2e_modular"),
+        tcell("e2e_exact"),
+        rcell("float"),
+        rcell("numpy"),
+        rcell("modular"),
+        rcell("exact"),
+        rcell("sympy"),
+        rcell("e2e float"),
+        rcell("e2e modular"),
+        rcell("e2e exact"),
         fmt_ratio(mo / fl if mo is not None and fl else None),
         fmt_ratio(ex / fl if ex is not None and fl else None),
-        fmt_t(target), met, sym_ex,
+        fmt_t(target),
+        met,
+        sym_ex,
         rec.cert_short or "-",
         "; ".join(notes) if notes else "",
     ]
@@ -362,17 +402,34 @@ def build_row(rec: Record, args: argparse.Namespace) -> list[str]:
 
 # (group, column name, right-aligned?)
 COLUMNS = [
-    ("", "case", False), ("", "J shape", False),
-    ("float (s)", "J", True), ("float (s)", "SVD", True), ("float (s)", "np.mr", True),
-    ("exact J (s)", "pass", True), ("exact J (s)", "J%p", True),
-    ("engine (s)", "modular", True), ("engine (s)", "exact", True), ("engine (s)", "sympy", True),
-    ("end-to-end (s)", "float", True), ("end-to-end (s)", "modular", True), ("end-to-end (s)", "exact", True),
-    ("rank", "SVD", True), ("rank", "np.mr", True), ("rank", "modular", True), ("rank", "exact", True),
+    ("", "case", False),
+    ("", "J shape", False),
+    ("float (s)", "J", True),
+    ("float (s)", "SVD", True),
+    ("float (s)", "np.mr", True),
+    ("exact J (s)", "pass", True),
+    ("exact J (s)", "J%p", True),
+    ("engine (s)", "modular", True),
+    ("engine (s)", "exact", True),
+    ("engine (s)", "sympy", True),
+    ("end-to-end (s)", "float", True),
+    ("end-to-end (s)", "modular", True),
+    ("end-to-end (s)", "exact", True),
+    ("rank", "SVD", True),
+    ("rank", "np.mr", True),
+    ("rank", "modular", True),
+    ("rank", "exact", True),
     ("rank", "sympy", True),
-    ("e2e rank", "float", True), ("e2e rank", "mod", True), ("e2e rank", "exact", True),
-    ("ratio", "mod/fl", True), ("ratio", "ex/fl", True),
-    ("exact target", "max(10fl,1)", True), ("exact target", "met", True),
-    ("", "sympy/ex", True), ("", "cert", False), ("", "notes", False),
+    ("e2e rank", "float", True),
+    ("e2e rank", "mod", True),
+    ("e2e rank", "exact", True),
+    ("ratio", "mod/fl", True),
+    ("ratio", "ex/fl", True),
+    ("exact target", "max(10fl,1)", True),
+    ("exact target", "met", True),
+    ("", "sympy/ex", True),
+    ("", "cert", False),
+    ("", "notes", False),
 ]
 
 
@@ -387,7 +444,7 @@ def render_table(rows: list[list[str]]) -> str:
         j = i
         while j + 1 < len(COLUMNS) and COLUMNS[j + 1][0] == COLUMNS[i][0] and COLUMNS[i][0]:
             j += 1
-        span = sum(widths[i:j + 1]) + 2 * (j - i)
+        span = sum(widths[i : j + 1]) + 2 * (j - i)
         if len(COLUMNS[i][0]) > span:
             widths[j] += len(COLUMNS[i][0]) - span
         spans.append((i, j))
@@ -402,7 +459,7 @@ def render_table(rows: list[list[str]]) -> str:
 
     group_cells = []
     for a, b in spans:
-        w = sum(widths[a:b + 1]) + len(sep) * (b - a)
+        w = sum(widths[a : b + 1]) + len(sep) * (b - a)
         group_cells.append(COLUMNS[a][0].center(w, "-" if COLUMNS[a][0] else " ") if COLUMNS[a][0] else " " * w)
     header1 = sep.join(group_cells).rstrip()
     header2 = line(names)
@@ -411,8 +468,10 @@ def render_table(rows: list[list[str]]) -> str:
 
 
 def blas_info() -> list[str]:
-    lines = [f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')} "
-             f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}"]
+    lines = [
+        f"BLAS threads: OPENBLAS_NUM_THREADS={os.environ.get('OPENBLAS_NUM_THREADS')} "
+        f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS')}"
+    ]
     try:
         import threadpoolctl
     except ImportError:
@@ -425,8 +484,10 @@ def blas_info() -> list[str]:
             pass
         return lines
     for pool in threadpoolctl.threadpool_info():
-        lines.append(f"threadpool: {pool.get('internal_api')} {pool.get('version')} "
-                     f"threads={pool.get('num_threads')} ({pool.get('filepath')})")
+        lines.append(
+            f"threadpool: {pool.get('internal_api')} {pool.get('version')} "
+            f"threads={pool.get('num_threads')} ({pool.get('filepath')})"
+        )
     return lines
 
 
@@ -464,19 +525,36 @@ shown. "!!" after a rank: it disagrees with the certified exact rank."""
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sel = parser.add_mutually_exclusive_group()
     sel.add_argument("--quick", action="store_true", help="only the two smallest cases")
-    sel.add_argument("--cases", nargs="+", metavar="CASE",
-                     help=f"cases to run (comma or space separated), from: {', '.join(CASES)}")
-    parser.add_argument("--sympy-timeout", type=float, default=None, metavar="SECONDS",
-                        help="kill sympy's rank after this many seconds (default 60; 10 with --quick, "
-                             "so that --quick stays well under a minute)")
-    parser.add_argument("--sympy-max-entries", type=int, default=3_000_000, metavar="K",
-                        help="skip sympy on matrices with more entries (default 3000000)")
-    parser.add_argument("--certify-timeout", type=float, default=120.0, metavar="SECONDS",
-                        help="budget of the certified exact engine (default 120)")
+    sel.add_argument(
+        "--cases", nargs="+", metavar="CASE", help=f"cases to run (comma or space separated), from: {', '.join(CASES)}"
+    )
+    parser.add_argument(
+        "--sympy-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="kill sympy's rank after this many seconds (default 60; 10 with --quick, "
+        "so that --quick stays well under a minute)",
+    )
+    parser.add_argument(
+        "--sympy-max-entries",
+        type=int,
+        default=3_000_000,
+        metavar="K",
+        help="skip sympy on matrices with more entries (default 3000000)",
+    )
+    parser.add_argument(
+        "--certify-timeout",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="budget of the certified exact engine (default 120)",
+    )
     args = parser.parse_args(argv)
     if args.sympy_timeout is None:
         args.sympy_timeout = 10.0 if args.quick else 60.0
@@ -533,8 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     for rec in records:
         t = rec.t
         if "exact" in t or "rank_mod_p" in t:
-            parts = [f"{k} {fmt_t(t[k])}" for k in ("J_mod_p", "rank_mod_p", "right_hints", "left_hints")
-                     if k in t]
+            parts = [f"{k} {fmt_t(t[k])}" for k in ("J_mod_p", "rank_mod_p", "right_hints", "left_hints") if k in t]
             rec.details.insert(0, "exact-side steps measured separately (s): " + ", ".join(parts))
         print(f"  {rec.name} ({'x'.join(map(str, rec.widths))}, n={rec.n}):")
         for d in rec.details:
@@ -547,8 +624,10 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print("!" * 100)
         for rec in bad:
-            print(f"!!! RANK DISAGREEMENT in {rec.name}: reference (exact) {rec.reference}, but "
-                  + ", ".join(rec.disagreements))
+            print(
+                f"!!! RANK DISAGREEMENT in {rec.name}: reference (exact) {rec.reference}, but "
+                + ", ".join(rec.disagreements)
+            )
         print("!" * 100)
     else:
         print()

@@ -65,18 +65,49 @@ def run_case(name: str, half_width: float) -> list[dict]:
     exact, t_exact = timed(lambda: region_decomposition(net, box))
     flt, t_float = timed(lambda: region_decomposition(net, box, method="float"))
     cmp = compare_enumerations(exact, flt)
-    rows.append({"case": name, "route": f"exact ({exact.geometry})", "regions": len(exact), "seconds": t_exact,
-                 "stats": dict(exact.stats)})
-    nfacets, t_facets = timed(lambda: sum(len(r.inequalities) for r in exact))   # lazy: exact LPs here
-    rows.append({"case": name, "route": "  + irredundant facets", "regions": len(exact), "seconds": t_exact + t_facets,
-                 "stats": {}, "facets": nfacets})
+    rows.append(
+        {
+            "case": name,
+            "route": f"exact ({exact.geometry})",
+            "regions": len(exact),
+            "seconds": t_exact,
+            "stats": dict(exact.stats),
+        }
+    )
+    nfacets, t_facets = timed(lambda: sum(len(r.inequalities) for r in exact))  # lazy: exact LPs here
+    rows.append(
+        {
+            "case": name,
+            "route": "  + irredundant facets",
+            "regions": len(exact),
+            "seconds": t_exact + t_facets,
+            "stats": {},
+            "facets": nfacets,
+        }
+    )
     if widths[0] == 2:
         lp, t_lp = timed(lambda: region_decomposition(net, box, geometry="polyhedron"))
         same = {r.pattern for r in lp} == {r.pattern for r in exact}
-        rows.append({"case": name, "route": "exact-lp (PolyhedronCell)", "regions": len(lp), "seconds": t_lp,
-                     "stats": dict(lp.stats), "same_as_exact": same})
-    rows.append({"case": name, "route": "float-LP", "regions": len(flt), "seconds": t_float,
-                 "missed_by_float": len(cmp["missed_by_other"]), "extra_in_float": len(cmp["extra_in_other"])})
+        rows.append(
+            {
+                "case": name,
+                "route": "exact-lp (PolyhedronCell)",
+                "regions": len(lp),
+                "seconds": t_lp,
+                "stats": dict(lp.stats),
+                "same_as_exact": same,
+            }
+        )
+    rows.append(
+        {
+            "case": name,
+            "route": "float-LP",
+            "regions": len(flt),
+            "seconds": t_float,
+            "missed_by_float": len(cmp["missed_by_other"]),
+            "extra_in_float": len(cmp["extra_in_other"]),
+        }
+    )
     for r in rows:
         r["per_second"] = r["regions"] / r["seconds"] if r["seconds"] else float("inf")
         r["vs_float"] = r["seconds"] / t_float
@@ -90,8 +121,10 @@ def main(argv=None) -> int:
     ap.add_argument("--box", type=float, default=1.0, help="half-width b of the box [-b, b]^n0 (default 1)")
     args = ap.parse_args(argv)
     cases = list(CASES[:2]) if args.quick else args.cases
-    print(f"relugeom {relugeom.__version__}, Python {platform.python_version()}, {platform.machine()}, "
-          f"LP backend {BACKEND}; box [-{args.box:g}, {args.box:g}]^n0; He init, seed 0")
+    print(
+        f"relugeom {relugeom.__version__}, Python {platform.python_version()}, {platform.machine()}, "
+        f"LP backend {BACKEND}; box [-{args.box:g}, {args.box:g}]^n0; He init, seed 0"
+    )
     header = ("case", "route", "regions", "seconds", "regions/s", "time / float", "check")
     table = []
     for name in cases:
@@ -99,16 +132,28 @@ def main(argv=None) -> int:
         for r in run_case(name, args.box):
             check = ""
             if "missed_by_float" in r:
-                check = ("float found the same regions" if not (r["missed_by_float"] or r["extra_in_float"])
-                         else f"float missed {r['missed_by_float']}, extra {r['extra_in_float']}")
+                check = (
+                    "float found the same regions"
+                    if not (r["missed_by_float"] or r["extra_in_float"])
+                    else f"float missed {r['missed_by_float']}, extra {r['extra_in_float']}"
+                )
             elif "facets" in r:
                 check = f"{r['facets']} facets (with their neurons), decided exactly"
             elif "same_as_exact" in r:
                 check = "same regions as polygon route" if r["same_as_exact"] else "DIFFERS from polygon route"
             elif r["stats"]:
                 check = "LP decisions " + ", ".join(f"{k} {v}" for k, v in sorted(r["stats"].items()))
-            table.append((r["case"], r["route"], str(r["regions"]), f"{r['seconds']:.2f}",
-                          f"{r['per_second']:.0f}", f"{r['vs_float']:.2f}x", check))
+            table.append(
+                (
+                    r["case"],
+                    r["route"],
+                    str(r["regions"]),
+                    f"{r['seconds']:.2f}",
+                    f"{r['per_second']:.0f}",
+                    f"{r['vs_float']:.2f}x",
+                    check,
+                )
+            )
     print(format_table(header, table))
     return 0
 

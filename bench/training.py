@@ -38,10 +38,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a check
 from table import format_table  # noqa: E402  (bench/table.py)
 
 import relugeom as rg  # noqa: E402
-from relugeom.datasets import MissingExtraError, digits, teacher_task  # noqa: E402
-from relugeom.hessian import loss_hessian  # noqa: E402
-from relugeom.patterns import activation_patterns  # noqa: E402
-from relugeom.training import TrainConfig, train  # noqa: E402
+from relugeom.core.patterns import activation_patterns  # noqa: E402
+from relugeom.training.datasets import MissingExtraError, digits, teacher_task  # noqa: E402
+from relugeom.training.hessian import loss_hessian  # noqa: E402
+from relugeom.training.loop import TrainConfig, train  # noqa: E402
 
 
 def _timed(fn, repeat: int = 1):
@@ -63,13 +63,20 @@ def checkpoint_rows(quick: bool) -> list[tuple[str, ...]]:
         cases += [("teacher", (4, 32, 32, 1), 400, TrainConfig(lr=0.02, epochs=500))]
     try:
         digits(10, 0)
-        cases += [("digits", (64, 10, 10, 10), 200,
-                   TrainConfig(optimizer="sgd", lr=0.05, epochs=50, loss="cross-entropy"))]
+        cases += [
+            ("digits", (64, 10, 10, 10), 200, TrainConfig(optimizer="sgd", lr=0.05, epochs=50, loss="cross-entropy"))
+        ]
         if not quick:
-            cases += [("digits", (64, 16, 16, 10), 300,
-                       TrainConfig(optimizer="sgd", lr=0.05, epochs=50, loss="cross-entropy"))]
+            cases += [
+                (
+                    "digits",
+                    (64, 16, 16, 10),
+                    300,
+                    TrainConfig(optimizer="sgd", lr=0.05, epochs=50, loss="cross-entropy"),
+                )
+            ]
     except MissingExtraError:
-        print("(scikit-learn not installed: the digits rows are skipped; pip install -e \".[data]\")")
+        print('(scikit-learn not installed: the digits rows are skipped; pip install -e ".[data]")')
     rows = []
     for name, widths, n, cfg in cases:
         data = digits(n, 0) if name == "digits" else teacher_task((widths[0], 4, 1), n_train=n, n_test=0)
@@ -77,9 +84,18 @@ def checkpoint_rows(quick: bool) -> list[tuple[str, ...]]:
         net, X = result.final, data.X_train
         t_exact, rep = _timed(lambda: rg.dimension_report(net, X))
         t_float, frank = _timed(lambda: int(np.linalg.matrix_rank(rg.jacobian(net, X, method="float"))), 3)
-        rows.append((f"{name} {'-'.join(map(str, widths))}, n={n}", f"{n * widths[-1]} × {net.num_params}",
-                     _ms(t_exact), _ms(t_float), f"{t_exact / t_float:.1f}×", str(rep.bfd), str(frank),
-                     "yes" if frank == rep.bfd else "NO"))
+        rows.append(
+            (
+                f"{name} {'-'.join(map(str, widths))}, n={n}",
+                f"{n * widths[-1]} × {net.num_params}",
+                _ms(t_exact),
+                _ms(t_float),
+                f"{t_exact / t_float:.1f}×",
+                str(rep.bfd),
+                str(frank),
+                "yes" if frank == rep.bfd else "NO",
+            )
+        )
     return rows
 
 
@@ -95,8 +111,10 @@ def _sympy_hessian(net: rg.Network, X, Y) -> sympy.Matrix:
         col = 0
         for k, (w_start, b_start) in enumerate(offsets):
             n_in, n_out = widths[k], widths[k + 1]
-            z = [sum(theta[w_start + i * n_in + j] * h[j] for j in range(n_in)) + theta[b_start + i]
-                 for i in range(n_out)]
+            z = [
+                sum(theta[w_start + i * n_in + j] * h[j] for j in range(n_in)) + theta[b_start + i]
+                for i in range(n_out)
+            ]
             if k < len(offsets) - 1:
                 h = [z[i] if P[s, col + i] else 0 for i in range(n_out)]
                 col += n_out
@@ -112,17 +130,27 @@ def hessian_rows(quick: bool) -> list[tuple[str, ...]]:
     rows = []
     for widths, n in cases:
         rng = np.random.default_rng(1)
-        net = rg.Network.random_he(widths, seed=2)          # dyadic parameters: no exact zero pre-activation
-        X = [[sympy.Rational(int(rng.integers(-6, 7)), int(rng.integers(1, 4))) for _ in range(widths[0])]
-             for _ in range(n)]
+        net = rg.Network.random_he(widths, seed=2)  # dyadic parameters: no exact zero pre-activation
+        X = [
+            [sympy.Rational(int(rng.integers(-6, 7)), int(rng.integers(1, 4))) for _ in range(widths[0])]
+            for _ in range(n)
+        ]
         Y = [[sympy.Rational(int(rng.integers(-3, 4))) for _ in range(widths[-1])] for _ in range(n)]
         Xf = [[str(v) for v in x] for x in X]
         Yf = [[str(v) for v in y] for y in Y]
         t_exact, H = _timed(lambda: loss_hessian(net, Xf, Yf), 3)
         t_sympy, Hs = _timed(lambda: _sympy_hessian(net, X, Y))
         same = all(sympy.Rational(str(H[i, j])) == Hs[i, j] for i in range(H.shape[0]) for j in range(H.shape[1]))
-        rows.append((f"{'-'.join(map(str, widths))}, n={n}", f"{net.num_params} × {net.num_params}",
-                     _ms(t_exact), _ms(t_sympy), f"{t_sympy / t_exact:.0f}×", "yes" if same else "NO"))
+        rows.append(
+            (
+                f"{'-'.join(map(str, widths))}, n={n}",
+                f"{net.num_params} × {net.num_params}",
+                _ms(t_exact),
+                _ms(t_sympy),
+                f"{t_sympy / t_exact:.0f}×",
+                "yes" if same else "NO",
+            )
+        )
     return rows
 
 
@@ -132,13 +160,15 @@ def trainer_rows(quick: bool) -> list[tuple[str, ...]]:
     for widths in [(8, 32, 32, 1)] + ([] if quick else [(8, 64, 64, 1)]):
         net = rg.Network.random_he(widths, seed=0)
         for opt in ("gd", "adam", "path-sgd"):
-            cfg = TrainConfig(optimizer=opt, lr=0.001, epochs=200,
-                              batch_size=None if opt != "adam" else 500, checkpoints=2)
+            cfg = TrainConfig(
+                optimizer=opt, lr=0.001, epochs=200, batch_size=None if opt != "adam" else 500, checkpoints=2
+            )
             t, result = _timed(lambda: train(net, data, cfg))
             per_step = t / result.num_steps
             t_ck, _ = _timed(lambda: rg.dimension_report(result.final, data.X_train))
-            rows.append((f"{'-'.join(map(str, widths))}, n=500", opt, f"{1 / per_step:,.0f}",
-                         f"{t_ck / per_step:,.0f}"))
+            rows.append(
+                (f"{'-'.join(map(str, widths))}, n=500", opt, f"{1 / per_step:,.0f}", f"{t_ck / per_step:,.0f}")
+            )
     return rows
 
 
@@ -146,14 +176,30 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    print(f"relugeom {getattr(rg, '__version__', '')} on {platform.machine()}, python "
-          f"{platform.python_version()}, one BLAS thread\n")
+    print(
+        f"relugeom {getattr(rg, '__version__', '')} on {platform.machine()}, python "
+        f"{platform.python_version()}, one BLAS thread\n"
+    )
     print("exact BFD of a trained checkpoint against the float64 SVD rank of its Jacobian:")
-    print(format_table(("network, training inputs", "J", "exact (certified)", "float64 SVD", "exact / float",
-                        "exact BFD", "float rank", "agree"), checkpoint_rows(args.quick)))
+    print(
+        format_table(
+            (
+                "network, training inputs",
+                "J",
+                "exact (certified)",
+                "float64 SVD",
+                "exact / float",
+                "exact BFD",
+                "float rank",
+                "agree",
+            ),
+            checkpoint_rows(args.quick),
+        )
+    )
     print("\nexact Hessian of Σ‖F − y‖² (integer blocks) against sympy.hessian of the fixed-pattern loss:")
-    print(format_table(("network", "H", "relugeom", "sympy", "sympy / relugeom", "same matrix"),
-                       hessian_rows(args.quick)))
+    print(
+        format_table(("network", "H", "relugeom", "sympy", "sympy / relugeom", "same matrix"), hessian_rows(args.quick))
+    )
     print("\nfloat64 trainer (200 full-batch steps on a teacher task) and the cost of one exact checkpoint:")
     print(format_table(("network", "optimizer", "steps / s", "exact checkpoint = steps"), trainer_rows(args.quick)))
 

@@ -9,7 +9,7 @@ patterns → Jacobian → exact BFD with a certificate → the three bounds → 
 from fractions import Fraction
 
 import relugeom as rg
-from relugeom.demo import demo_inputs, demo_network
+from relugeom.cli.demo import demo_inputs, demo_network
 
 
 def main() -> dict:
@@ -34,9 +34,11 @@ def main() -> dict:
         rep = rg.dimension_report(net, batch, seed=0)
         assert rep.certificate.verify(rg.jacobian(net, batch))  # sympy re-checks the certificate
         results[tuple(map(str, batch))] = rep.bfd
-        print(f"BFD on {[str(Fraction(v)) for v in batch]}: {rep.bfd}   "
-              f"(bounds n·n_L = {rep.bound_rows}, N − H = {rep.bound_params}, "
-              f"per-pattern = {rep.bound_patterns}; {rep.num_patterns} patterns)")
+        print(
+            f"BFD on {[str(Fraction(v)) for v in batch]}: {rep.bfd}   "
+            f"(bounds n·n_L = {rep.bound_rows}, N − H = {rep.bound_params}, "
+            f"per-pattern = {rep.bound_patterns}; {rep.num_patterns} patterns)"
+        )
 
     # 4. a neuron inactive on the whole batch contributes nothing
     rep = rg.dimension_report(net, [-3, -2, -1], seed=0)

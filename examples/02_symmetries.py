@@ -47,8 +47,15 @@ def main() -> dict:
     kernel = rg.symmetry_kernel(net)
     in_kernel = all(all(sum(Jij * uj for Jij, uj in zip(row, u)) == 0 for row in J) for u in kernel)
     print(f"{len(kernel)} symmetry-kernel vectors, J·u = 0 exactly for all: {in_kernel}")
-    return {"same_outputs": same_outputs, "bfd": (bfd_a, bfd_b), "canonical_equal": canon_a == canon_b,
-            "kernel_size": len(kernel), "kernel_ok": in_kernel, "network": net, "inputs": X}
+    return {
+        "same_outputs": same_outputs,
+        "bfd": (bfd_a, bfd_b),
+        "canonical_equal": canon_a == canon_b,
+        "kernel_size": len(kernel),
+        "kernel_ok": in_kernel,
+        "network": net,
+        "inputs": X,
+    }
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ import numpy as np
 
 import relugeom as rg
 from relugeom.proofs.conjectures import CONJECTURES
-from relugeom.search import search
+from relugeom.search.counterexamples import search
 
 FALSE_CONJECTURES = ("float-rank", "no-dead-full-rank", "patterns-determine-bfd")
 
@@ -46,8 +46,10 @@ def main() -> dict:
         else:
             witness = rg.Network.from_dict(result.quantities["witness_network"])
             same = (rg.activation_patterns(witness, case.inputs) == rg.activation_patterns(case.net, case.inputs)).all()
-            print(f"  re-check: same patterns {bool(same)}, BFD {bfd} here and "
-                  f"{rg.batch_functional_dimension(witness, case.inputs)} at the witness")
+            print(
+                f"  re-check: same patterns {bool(same)}, BFD {bfd} here and "
+                f"{rg.batch_functional_dimension(witness, case.inputs)} at the witness"
+            )
         print()
         results[name] = result
     return results

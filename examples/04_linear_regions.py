@@ -26,10 +26,10 @@ from fractions import Fraction
 import networkx as nx
 
 import relugeom as rg
-from relugeom.full_dimension import cffd_report, estimate_cffd
+from relugeom.plots.regions import plot_regions
 from relugeom.regions import region_decomposition, region_graph
+from relugeom.regions.cffd import cffd_report, estimate_cffd
 from relugeom.regions.enumeration import hyperplane_key
-from relugeom.regions.picture import plot_regions
 
 BOX = [(-3, 3), (-3, 3)]
 
@@ -64,8 +64,10 @@ def main(out_dir: str | os.PathLike | None = None) -> dict:
     # 2. the region graph: an edge where two regions share a side
     g = region_graph(dec)
     histogram = dict(sorted(Counter(d for _, d in g.degree()).items()))
-    print(f"region graph: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, connected: "
-          f"{nx.is_connected(g)}; degree histogram {histogram}")
+    print(
+        f"region graph: {g.number_of_nodes()} nodes, {g.number_of_edges()} edges, connected: "
+        f"{nx.is_connected(g)}; degree histogram {histogram}"
+    )
 
     # 3. the picture: regions coloured by pattern, the region graph on top
     png = os.path.join(out_dir, "linear_regions.png")
@@ -74,20 +76,26 @@ def main(out_dir: str | os.PathLike | None = None) -> dict:
 
     # 4. the exact CFFD (from the regions of all of R^2) against N − H and the sampling estimate
     rep = cffd_report(net)
-    print(f"CFFD = {rep.cffd} (exact, from {rep.num_regions} regions of R^2 and a batch of "
-          f"{rep.num_samples} points); N − H = {rep.upper_bound}; deficit {rep.deficit}")
+    print(
+        f"CFFD = {rep.cffd} (exact, from {rep.num_regions} regions of R^2 and a batch of "
+        f"{rep.num_samples} points); N − H = {rep.upper_bound}; deficit {rep.deficit}"
+    )
     pats = [r.pattern for r in region_decomposition(net).regions]
     labels = [(k, i) for k, w in enumerate(net.hidden_widths) for i in range(w)]
     always = [labels[j] for j in range(net.num_hidden) if all(p[j] for p in pats)]
     if always:
-        print(f"  neuron(s) {always} (layer, neuron) are active on every region of R^2: such a neuron acts "
-              f"affinely, so e.g. a change of its bias is undone by the next layer's biases, a degeneracy "
-              f"the rescalings do not explain")
+        print(
+            f"  neuron(s) {always} (layer, neuron) are active on every region of R^2: such a neuron acts "
+            f"affinely, so e.g. a change of its bias is undone by the next layer's biases, a degeneracy "
+            f"the rescalings do not explain"
+        )
     est = estimate_cffd(net, seed=0, exact=rep.cffd)
     print("sampling estimate, BFD(θ, X_n) on nested Gaussian batches:")
     for row in est.rows:
-        print(f"  n = {row['n']:>4}: BFD {row['bfd']:>3}  (regions perceived {row['regions_perceived']}, "
-              f"per-pattern bound {row['pattern_bound']})")
+        print(
+            f"  n = {row['n']:>4}: BFD {row['bfd']:>3}  (regions perceived {row['regions_perceived']}, "
+            f"per-pattern bound {row['pattern_bound']})"
+        )
     print(f"first n where the estimate reaches the exact CFFD {rep.cffd}: {est.first_reached}")
     return {
         "num_regions": len(dec),

@@ -46,13 +46,13 @@ import numpy as np
 from matplotlib.figure import Figure
 
 import relugeom as rg
-from relugeom.jacobian import squared_loss_gradient
-from relugeom.path_sgd import path_sgd_step
-from relugeom.segment_picture import plot_segment, segment_title
+from relugeom.dimension.jacobian import squared_loss_gradient
+from relugeom.measures.path_sgd import path_sgd_step
+from relugeom.plots.segments import plot_segment, segment_title
 
-WIDTHS = (2, 16, 16, 1)                   # the trained network (part b)
-STEPS, LR = 300, 0.03                     # float Path-SGD: 300 steps of size 0.03
-SEGMENT = ([-2, -2], [2, 2])              # the diagonal of the training square
+WIDTHS = (2, 16, 16, 1)  # the trained network (part b)
+STEPS, LR = 300, 0.03  # float Path-SGD: 300 steps of size 0.03
+SEGMENT = ([-2, -2], [2, 2])  # the diagonal of the training square
 NUM_PAIRS = 40
 
 
@@ -72,19 +72,25 @@ def path_norm_invariance() -> dict:
     other = rg.rescale_neurons(other, 1, [Fraction(1, 500), 300, 1, 60])
     X = [[1, -2, Fraction(1, 3)], [Fraction(-5, 7), 2, 3]]
     same_f = bool((rg.forward(net, X) == rg.forward(other, X)).all())
-    print(f"(a) a rational network {net.widths} and a copy with permuted neurons rescaled by factors up to "
-          f"1000 and down to 1/1000")
+    print(
+        f"(a) a rational network {net.widths} and a copy with permuted neurons rescaled by factors up to "
+        f"1000 and down to 1/1000"
+    )
     print(f"  same outputs on two samples: {same_f}; equivalent: {rg.are_equivalent(net, other)}")
     m_a, m_b = rg.norm_measures(net), rg.norm_measures(other)
-    _table([
-        ("l1 path-norm φ1 (exact)", m_a.path_l1, m_b.path_l1),
-        ("l2 path-norm squared φ2² (exact)", m_a.path_l2_sq, m_b.path_l2_sq),
-        ("Frobenius product", m_a.frobenius_product, m_b.frobenius_product),
-        ("l1,inf product (exact)", m_a.l1_inf_product, m_b.l1_inf_product),
-        ("spectral product", m_a.spectral_product, m_b.spectral_product),
-    ])
+    _table(
+        [
+            ("l1 path-norm φ1 (exact)", m_a.path_l1, m_b.path_l1),
+            ("l2 path-norm squared φ2² (exact)", m_a.path_l2_sq, m_b.path_l2_sq),
+            ("Frobenius product", m_a.frobenius_product, m_b.frobenius_product),
+            ("l1,inf product (exact)", m_a.l1_inf_product, m_b.l1_inf_product),
+            ("spectral product", m_a.spectral_product, m_b.spectral_product),
+        ]
+    )
     return {
-        "network": net, "rescaled": other, "same_outputs": same_f,
+        "network": net,
+        "rescaled": other,
+        "same_outputs": same_f,
         "path_l1": (m_a.path_l1, m_b.path_l1),
         "path_l2_sq": (m_a.path_l2_sq, m_b.path_l2_sq),
         "frobenius_sq_product": (m_a.frobenius_sq_product, m_b.frobenius_sq_product),
@@ -115,9 +121,13 @@ def train_path_sgd(X: np.ndarray, y: np.ndarray, seed: int = 0) -> tuple[rg.Netw
 
 
 def _profile_numbers(prof: rg.SegmentProfile) -> dict:
-    return {"breakpoints": prof.num_breakpoints, "kinks": len(prof.kinks),
-            "ggd_sq": prof.gradient_gap_deviation_sq, "ggd": prof.gradient_gap_deviation,
-            "deflection": prof.gradient_deflection}
+    return {
+        "breakpoints": prof.num_breakpoints,
+        "kinks": len(prof.kinks),
+        "ggd_sq": prof.gradient_gap_deviation_sq,
+        "ggd": prof.gradient_gap_deviation,
+        "deflection": prof.gradient_deflection,
+    }
 
 
 def _compare(name: str, a: float, b: float) -> str:
@@ -134,26 +144,44 @@ def segments(random_net: rg.Network, trained: rg.Network, X: np.ndarray) -> dict
         prof = rg.segment_profile(net, xa, xb)
         nums = _profile_numbers(prof)
         profiles[name], numbers[name] = prof, nums
-        print(f"  {name:>8}: {nums['breakpoints']} breakpoints, {nums['kinks']} kinks, GGD {nums['ggd']:.6g}, "
-              f"deflection {nums['deflection']:.6g}; F goes from {float(prof.values[0][0]):.4g} to "
-              f"{float(prof.values[-1][0]):.4g}")
+        print(
+            f"  {name:>8}: {nums['breakpoints']} breakpoints, {nums['kinks']} kinks, GGD {nums['ggd']:.6g}, "
+            f"deflection {nums['deflection']:.6g}; F goes from {float(prof.values[0][0]):.4g} to "
+            f"{float(prof.values[-1][0]):.4g}"
+        )
         q = nums["ggd_sq"]
-        shown = str(q) if len(str(q)) <= 40 else (f"a rational of {len(str(q.numerator))}/{len(str(q.denominator))} "
-                                                   f"digits (the weights are float64 values, kept exactly)")
+        shown = (
+            str(q)
+            if len(str(q)) <= 40
+            else (
+                f"a rational of {len(str(q.numerator))}/{len(str(q.denominator))} "
+                f"digits (the weights are float64 values, kept exactly)"
+            )
+        )
         print(f"            GGD² exactly: {shown}")
-    stats = {name: rg.segment_statistics(net, X, pairs=NUM_PAIRS, seed=0)
-             for name, net in (("random", random_net), ("trained", trained))}
-    print(f"  over the same {NUM_PAIRS} random pairs of training samples (mean / median / max; degenerate pairs "
-          f"left out: {len(stats['random'].degenerate)}, {len(stats['trained'].degenerate)}):")
+    stats = {
+        name: rg.segment_statistics(net, X, pairs=NUM_PAIRS, seed=0)
+        for name, net in (("random", random_net), ("trained", trained))
+    }
+    print(
+        f"  over the same {NUM_PAIRS} random pairs of training samples (mean / median / max; degenerate pairs "
+        f"left out: {len(stats['random'].degenerate)}, {len(stats['trained'].degenerate)}):"
+    )
     summaries = {name: st.summary() for name, st in stats.items()}
-    for key, label in (("breakpoints", "breakpoints"), ("gradient_gap_deviation", "GGD"),
-                       ("gradient_deflection", "deflection")):
+    for key, label in (
+        ("breakpoints", "breakpoints"),
+        ("gradient_gap_deviation", "GGD"),
+        ("gradient_deflection", "deflection"),
+    ):
         for name in ("random", "trained"):
             s = summaries[name][key]
             print(f"    {label:<12} {name:>8}: {s['mean']:9.4g} / {s['median']:9.4g} / {s['max']:9.4g}")
     print("  the means compared:")
-    for key, label in (("breakpoints", "breakpoints per pair"), ("gradient_gap_deviation", "GGD"),
-                       ("gradient_deflection", "deflection")):
+    for key, label in (
+        ("breakpoints", "breakpoints per pair"),
+        ("gradient_gap_deviation", "GGD"),
+        ("gradient_deflection", "deflection"),
+    ):
         print(_compare(label, summaries["random"][key]["mean"], summaries["trained"][key]["mean"]))
     return {"profiles": profiles, "numbers": numbers, "statistics": stats, "summaries": summaries}
 
@@ -162,8 +190,9 @@ def picture(profiles: dict, out_dir: str) -> str:
     """(c) The two exact profiles side by side, one Figure with two Axes."""
     fig = Figure(figsize=(12.0, 4.6))
     axes = fig.subplots(1, 2, sharey=True)
-    for ax, (name, heading) in zip(axes, (("random", "random He network"),
-                                          ("trained", f"after {STEPS} Path-SGD steps"))):
+    for ax, (name, heading) in zip(
+        axes, (("random", "random He network"), ("trained", f"after {STEPS} Path-SGD steps"))
+    ):
         prof = profiles[name]
         plot_segment(prof, ax=ax, label=heading, title=f"{heading}\n{segment_title(prof)}")
     xa, xb = SEGMENT
@@ -203,14 +232,29 @@ def exact_path_sgd() -> dict:
     plain_b = rg.Network.from_parameters(net.widths, [w - lr * d for w, d in zip(scaled.parameters(), g_scaled)])
     path_eq, plain_eq = rg.are_equivalent(path_a, path_b), rg.are_equivalent(plain_a, plain_b)
     plain_same_f = bool((rg.forward(plain_a, X) == rg.forward(plain_b, X)).all())
-    print(f"(d) one exact step of size {lr} on 3 rational samples {[[str(v) for v in x] for x in X]}, "
-          f"from θ ({net.widths}) and from θ with hidden neurons rescaled by 5, 1/3, 7:")
+    print(
+        f"(d) one exact step of size {lr} on 3 rational samples {[[str(v) for v in x] for x in X]}, "
+        f"from θ ({net.widths}) and from θ with hidden neurons rescaled by 5, 1/3, 7:"
+    )
     print(f"  Path-SGD:         the two results are equivalent networks: {path_eq}")
-    print(f"  plain gradient:   the two results are equivalent networks: {plain_eq}; same outputs on the "
-          f"samples: {plain_same_f}")
-    return {"path_sgd_equivalent": path_eq, "plain_equivalent": plain_eq, "plain_same_outputs": plain_same_f,
-            "path_sgd_case": {"network": net, "rescaled": scaled, "samples": X, "targets": y, "lr": lr,
-                              "path_sgd": (path_a, path_b), "plain": (plain_a, plain_b)}}
+    print(
+        f"  plain gradient:   the two results are equivalent networks: {plain_eq}; same outputs on the "
+        f"samples: {plain_same_f}"
+    )
+    return {
+        "path_sgd_equivalent": path_eq,
+        "plain_equivalent": plain_eq,
+        "plain_same_outputs": plain_same_f,
+        "path_sgd_case": {
+            "network": net,
+            "rescaled": scaled,
+            "samples": X,
+            "targets": y,
+            "lr": lr,
+            "path_sgd": (path_a, path_b),
+            "plain": (plain_a, plain_b),
+        },
+    }
 
 
 def main(out_dir: str | os.PathLike | None = None) -> dict:
@@ -221,17 +265,30 @@ def main(out_dir: str | os.PathLike | None = None) -> dict:
     X = rng.uniform(-2.0, 2.0, (64, 2))
     y = np.sin(X[:, 0]) + X[:, 1] ** 2 / 2
     random_net, trained, losses = train_path_sgd(X, y)
-    print(f"(b) widths {WIDTHS}, {len(X)} samples in [-2, 2]², target sin(x1) + x2²/2; {STEPS} float "
-          f"Path-SGD steps of size {LR}")
-    print(f"  loss ½·mean (F − y)²: {losses[0]:.6g} at the He initialisation, {losses[-1]:.6g} after training"
-          f" (decreased at every step: {all(b < a for a, b in zip(losses, losses[1:]))})")
+    print(
+        f"(b) widths {WIDTHS}, {len(X)} samples in [-2, 2]², target sin(x1) + x2²/2; {STEPS} float "
+        f"Path-SGD steps of size {LR}"
+    )
+    print(
+        f"  loss ½·mean (F − y)²: {losses[0]:.6g} at the He initialisation, {losses[-1]:.6g} after training"
+        f" (decreased at every step: {all(b < a for a, b in zip(losses, losses[1:]))})"
+    )
     seg = segments(random_net, trained, X)
     png = picture(seg["profiles"], out_dir)
-    results.update({
-        "samples": X, "targets": y, "random_net": random_net, "trained_net": trained,
-        "loss_before": losses[0], "loss_after": losses[-1], "losses": losses,
-        "segment": SEGMENT, **seg, "png": png,
-    })
+    results.update(
+        {
+            "samples": X,
+            "targets": y,
+            "random_net": random_net,
+            "trained_net": trained,
+            "loss_before": losses[0],
+            "loss_after": losses[-1],
+            "losses": losses,
+            "segment": SEGMENT,
+            **seg,
+            "png": png,
+        }
+    )
     results.update(exact_path_sgd())
     return results
 

@@ -16,7 +16,7 @@ minibatch SGD and momentum on the cross-entropy of the logits (no softmax layer,
 at five log-spaced checkpoints: loss and accuracy, the exact BFD on 200 training, 200 test and 200
 random Gaussian inputs, the number of distinct activation patterns and the dead neurons (inactive on
 every training input). It prints the table, writes the whole run (checkpoints, inputs, history) so that
-``relugeom.run_directory.recheck_run`` can recompute every rank from the files, and saves the curves.
+``relugeom.training.run_directory.recheck_run`` can recompute every rank from the files, and saves the curves.
 (The exact Hessian is shown in example 07: for N = 870 parameters its certified rank is out of reach.)
 
 What the numbers show is reported as measured; this small network on 200 images need not behave like
@@ -32,16 +32,17 @@ import os
 import time
 
 import relugeom as rg
-from relugeom.datasets import digits
-from relugeom.run_directory import write_run
-from relugeom.tracking import Tracker
-from relugeom.training import TrainConfig, train
-from relugeom.training_picture import plot_history
+from relugeom.plots.training import plot_history
+from relugeom.training.datasets import digits
+from relugeom.training.loop import TrainConfig, train
+from relugeom.training.run_directory import write_run
+from relugeom.training.tracking import Tracker
 
 WIDTHS = (64, 10, 10, 10)
 N_TRAIN = N_TEST = N_RANDOM = 200
-CONFIG = TrainConfig(optimizer="sgd", lr=0.05, momentum=0.9, batch_size=32, epochs=150,
-                     loss="cross-entropy", checkpoints=5, seed=0)
+CONFIG = TrainConfig(
+    optimizer="sgd", lr=0.05, momentum=0.9, batch_size=32, epochs=150, loss="cross-entropy", checkpoints=5, seed=0
+)
 
 
 def _cell(v) -> str:
@@ -49,13 +50,25 @@ def _cell(v) -> str:
 
 
 def table(history: list[dict]) -> None:
-    cols = [("step", "step"), ("loss", "loss"), ("accuracy", "train acc"), ("test_accuracy", "test acc"),
-            ("bfd_train", "BFD train"), ("bfd_test", "BFD test"), ("bfd_random", "BFD random"),
-            ("num_patterns_train", "patterns"), ("dead_neurons", "dead")]
+    cols = [
+        ("step", "step"),
+        ("loss", "loss"),
+        ("accuracy", "train acc"),
+        ("test_accuracy", "test acc"),
+        ("bfd_train", "BFD train"),
+        ("bfd_test", "BFD test"),
+        ("bfd_random", "BFD random"),
+        ("num_patterns_train", "patterns"),
+        ("dead_neurons", "dead"),
+    ]
     print("  " + "  ".join(f"{title:>10}" for _, title in cols))
     for row in history:
-        cells = [_cell(row[key]) + ("" if row.get(f"certified_{key[4:]}", True) else "*")
-                 if key.startswith("bfd_") else _cell(row[key]) for key, _ in cols]
+        cells = [
+            _cell(row[key]) + ("" if row.get(f"certified_{key[4:]}", True) else "*")
+            if key.startswith("bfd_")
+            else _cell(row[key])
+            for key, _ in cols
+        ]
         print("  " + "  ".join(f"{c:>10}" for c in cells))
 
 
@@ -67,9 +80,11 @@ def main(out_dir: str | None = None) -> dict:
     result = train(net, data, CONFIG, tracker)
     history = result.history
     nh = history[0]["n_minus_h"]
-    print(f"{data.summary()}; widths {'-'.join(map(str, WIDTHS))}: N = {net.num_params}, N − H = {nh}; "
-          f"SGD lr {CONFIG.lr}, momentum {CONFIG.momentum}, batch {CONFIG.batch_size}, {CONFIG.epochs} epochs "
-          f"= {result.num_steps} steps")
+    print(
+        f"{data.summary()}; widths {'-'.join(map(str, WIDTHS))}: N = {net.num_params}, N − H = {nh}; "
+        f"SGD lr {CONFIG.lr}, momentum {CONFIG.momentum}, batch {CONFIG.batch_size}, {CONFIG.epochs} epochs "
+        f"= {result.num_steps} steps"
+    )
     table(history)
     if any(row.get(f"certified_{b}") is False for row in history for b in ("train", "test", "random")):
         print("  * not certified within the time budget: a certified lower bound (see the notes column)")

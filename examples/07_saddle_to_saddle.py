@@ -36,12 +36,12 @@ import os
 import time
 
 import relugeom as rg
-from relugeom.hessian import flatness_report
-from relugeom.saddles import saddle_to_saddle
-from relugeom.training_picture import plot_saddle_run
+from relugeom.plots.training import plot_saddle_run
+from relugeom.training.hessian import flatness_report
+from relugeom.training.saddles import saddle_to_saddle
 
 TEACHER, STUDENT = (2, 4, 1), (2, 12, 1)
-INIT_SCALE, LR, STEPS, N_TRAIN, SEED = 2.0 ** -20, 0.05, 40_000, 50, 1     # seed 1: three plateaus
+INIT_SCALE, LR, STEPS, N_TRAIN, SEED = 2.0**-20, 0.05, 40_000, 50, 1  # seed 1: three plateaus
 
 
 def _cell(v) -> str:
@@ -51,15 +51,22 @@ def _cell(v) -> str:
 def phase_table(run) -> list[dict]:
     """Print the plateau / descent table and return it as dicts."""
     phases = run.phases()
-    print(f"  {'phase':<8} {'steps':>14} {'loss':>22} {'BFD at checkpoints':<34} {'BFD end':>7} "
-          f"{'patterns':>8} {'dirs':>4} {'eff.rank':>8}")
+    print(
+        f"  {'phase':<8} {'steps':>14} {'loss':>22} {'BFD at checkpoints':<34} {'BFD end':>7} "
+        f"{'patterns':>8} {'dirs':>4} {'eff.rank':>8}"
+    )
     for ph in phases:
         values = ph.bfd_values
-        shown = ", ".join(map(str, values)) if len(values) <= 6 else \
-            f"{values[0]} … {values[-1]} (min {min(values)}, max {max(values)})"
-        print(f"  {ph.kind:<8} {f'{ph.start}–{ph.end}':>14} {f'{ph.loss_start:.3g} → {ph.loss_end:.3g}':>22} "
-              f"{shown:<34} {_cell(ph.bfd_end):>7} {_cell(ph.patterns_end):>8} "
-              f"{_cell(ph.float_directions_end):>4} {_cell(ph.effective_rank_end):>8}")
+        shown = (
+            ", ".join(map(str, values))
+            if len(values) <= 6
+            else f"{values[0]} … {values[-1]} (min {min(values)}, max {max(values)})"
+        )
+        print(
+            f"  {ph.kind:<8} {f'{ph.start}–{ph.end}':>14} {f'{ph.loss_start:.3g} → {ph.loss_end:.3g}':>22} "
+            f"{shown:<34} {_cell(ph.bfd_end):>7} {_cell(ph.patterns_end):>8} "
+            f"{_cell(ph.float_directions_end):>4} {_cell(ph.effective_rank_end):>8}"
+        )
     return [ph.to_dict() for ph in phases]
 
 
@@ -67,28 +74,41 @@ def reading(run) -> dict:
     """What the exact BFD did, in three sentences computed from the run."""
     rows, plateaus = run.rows, run.plateaus
     first = rows[0]
-    facts = {"bfd_init": first["bfd_train"], "effective_rank_init": first["effective_rank"],
-             "n_minus_h": first["n_minus_h"]}
-    print(f"  at initialisation the exact BFD is {first['bfd_train']} of N − H = {first['n_minus_h']}: a small "
-          f"initialisation makes the network tiny, not degenerate; float64's effective rank is "
-          f"{first['effective_rank']}.")
+    facts = {
+        "bfd_init": first["bfd_train"],
+        "effective_rank_init": first["effective_rank"],
+        "n_minus_h": first["n_minus_h"],
+    }
+    print(
+        f"  at initialisation the exact BFD is {first['bfd_train']} of N − H = {first['n_minus_h']}: a small "
+        f"initialisation makes the network tiny, not degenerate; float64's effective rank is "
+        f"{first['effective_rank']}."
+    )
     if plateaus:
         p = plateaus[0]
         on = [r for r in rows if p.start <= r["step"] <= p.end]
-        facts.update(plateau1=(on[0]["bfd_train"], on[-1]["bfd_train"]),
-                     patterns1=(on[0]["num_patterns_train"], on[-1]["num_patterns_train"]))
-        print(f"  on the first plateau (steps {p.start}–{p.end}) the exact BFD goes {on[0]['bfd_train']} → "
-              f"{on[-1]['bfd_train']} while the distinct patterns go {on[0]['num_patterns_train']} → "
-              f"{on[-1]['num_patterns_train']}: the neurons condense onto few directions.")
+        facts.update(
+            plateau1=(on[0]["bfd_train"], on[-1]["bfd_train"]),
+            patterns1=(on[0]["num_patterns_train"], on[-1]["num_patterns_train"]),
+        )
+        print(
+            f"  on the first plateau (steps {p.start}–{p.end}) the exact BFD goes {on[0]['bfd_train']} → "
+            f"{on[-1]['bfd_train']} while the distinct patterns go {on[0]['num_patterns_train']} → "
+            f"{on[-1]['num_patterns_train']}: the neurons condense onto few directions."
+        )
         after = [r for r in rows if r["step"] >= p.end]
         low = min(after, key=lambda r: r["bfd_train"])
         facts.update(low=(low["step"], low["bfd_train"]), final=rows[-1]["bfd_train"])
-        print(f"  after it the BFD is lowest at step {low['step']} ({low['bfd_train']}) and ends at "
-              f"{rows[-1]['bfd_train']}; the float effective rank climbs {first['effective_rank']} → "
-              f"{rows[-1]['effective_rank']} in steps.")
+        print(
+            f"  after it the BFD is lowest at step {low['step']} ({low['bfd_train']}) and ends at "
+            f"{rows[-1]['bfd_train']}; the float effective rank climbs {first['effective_rank']} → "
+            f"{rows[-1]['effective_rank']} in steps."
+        )
     last = rows[-1]
-    print("  first → last checkpoint: " + ", ".join(
-        f"BFD on {b} {first[f'bfd_{b}']} → {last[f'bfd_{b}']}" for b in ("train", "test", "random")))
+    print(
+        "  first → last checkpoint: "
+        + ", ".join(f"BFD on {b} {first[f'bfd_{b}']} → {last[f'bfd_{b}']}" for b in ("train", "test", "random"))
+    )
     facts["first_last"] = {b: (first[f"bfd_{b}"], last[f"bfd_{b}"]) for b in ("train", "test", "random")}
     return facts
 
@@ -98,29 +118,38 @@ def flatness(run) -> dict:
     X, Y = run.data.X_train, run.data.y_train
     student = flatness_report(run.result.final, X, Y)
     teacher_net = run.data.teacher
-    exact_Y = rg.forward(teacher_net, X)                       # the teacher's exact outputs: loss 0
+    exact_Y = rg.forward(teacher_net, X)  # the teacher's exact outputs: loss 0
     teacher = flatness_report(teacher_net, X, exact_Y)
     for name, rep in (("trained student", student), ("teacher (exact minimum)", teacher)):
-        print(f"  {name}: N = {rep.num_params}, loss {float(rep.loss):.3g}, Hessian rank {rep.hessian_rank}, "
-              f"nullity {rep.hessian_nullity}, Gauss–Newton rank = BFD = {rep.bfd}, N − BFD = "
-              f"{rep.num_params - rep.bfd}, inertia (+, −, 0) = {rep.inertia}")
+        print(
+            f"  {name}: N = {rep.num_params}, loss {float(rep.loss):.3g}, Hessian rank {rep.hessian_rank}, "
+            f"nullity {rep.hessian_nullity}, Gauss–Newton rank = BFD = {rep.bfd}, N − BFD = "
+            f"{rep.num_params - rep.bfd}, inertia (+, −, 0) = {rep.inertia}"
+        )
     return {"student": student, "teacher": teacher}
 
 
 def main(out_dir: str | None = None) -> dict:
     start = time.perf_counter()
-    run = saddle_to_saddle(TEACHER, STUDENT, init_scale=INIT_SCALE, lr=LR, steps=STEPS, n_train=N_TRAIN,
-                           seed=SEED)
+    run = saddle_to_saddle(TEACHER, STUDENT, init_scale=INIT_SCALE, lr=LR, steps=STEPS, n_train=N_TRAIN, seed=SEED)
     rows = run.rows
-    print(f"Saddle-to-saddle: student {'-'.join(map(str, STUDENT))} on teacher {'-'.join(map(str, TEACHER))}, "
-          f"{N_TRAIN} Gaussian inputs, GD lr {LR}, {STEPS} steps, init scale 2^-20; "
-          f"N − H = {rows[0]['n_minus_h']}, {len(rows)} exact checkpoints")
-    print(f"\n{len(run.plateaus)} plateaus detected (loss decaying slower than step^-0.05 over a factor ≥ 1.5 "
-          f"in steps):")
+    print(
+        f"Saddle-to-saddle: student {'-'.join(map(str, STUDENT))} on teacher {'-'.join(map(str, TEACHER))}, "
+        f"{N_TRAIN} Gaussian inputs, GD lr {LR}, {STEPS} steps, init scale 2^-20; "
+        f"N − H = {rows[0]['n_minus_h']}, {len(rows)} exact checkpoints"
+    )
+    print(
+        f"\n{len(run.plateaus)} plateaus detected (loss decaying slower than step^-0.05 over a factor ≥ 1.5 in steps):"
+    )
     phases = phase_table(run)
     print("\nexact BFD at the checkpoints (step: BFD / float SVD rank / effective rank / patterns):")
-    print("  " + "  ".join(f"{r['step']}: {r['bfd_train']}/{r['bfd_train_float']}/{r['effective_rank']}/"
-                           f"{r['num_patterns_train']}" for r in rows[::4]))
+    print(
+        "  "
+        + "  ".join(
+            f"{r['step']}: {r['bfd_train']}/{r['bfd_train_float']}/{r['effective_rank']}/{r['num_patterns_train']}"
+            for r in rows[::4]
+        )
+    )
     print("\nreading:")
     facts = reading(run)
     print("\nflatness (exact Hessian of Σ‖F − y‖²):")

@@ -1,31 +1,20 @@
 """relugeom: the exact geometry of small ReLU networks.
 
-The data flow, one module per step (each imports only from the steps to its left)::
+The package is the data flow; each subpackage imports only from the layers below it (the contract in
+``pyproject.toml``, checked by ``lint-imports``; see ``ARCHITECTURE.md``)::
 
-    numbers ─▶ network ─▶ forward ─▶ patterns ─▶ jacobian ─▶ linalg (rank) ─▶ kernels ─▶ dimension ─▶ cli
-    (exact      (frozen    (exact     (0/1 per    (exact J'   (modular,        (theory's   (BFD, bounds,
-    parsing)    Network)   integers)  sample)     or float)    certified,       kernel      comparison)
-                                                                float)           vectors)
-                                        │
-                                        ├─▶ regions (exact linear regions, region graph) ─▶ full_dimension
-                                        │                                                   (exact CFFD)
-                                        ├─▶ segments (F along a segment, from regions: exact breakpoints,
-                                        │             slopes, gradient gap deviation and deflection)
-                                        └─▶ measures (path-norms, norm products, margins) ─▶ path_sgd
-                                                                                  (Path-SGD steps)
+    numbers ─▶ core ─────────▶ dimension ─────────▶ regions ──▶ measures · symmetry ─▶ plots
+    (exact     (Network,        (Jacobian, kernel    (exact      (path-norms,    (permutations,
+    parsing)   forward,         hints, certified     cells,      segments,       rescalings,
+               patterns)        rank: BFD)           graph,      Path-SGD)       canonical forms)
+                  ▲                  ▲               CFFD)
+    linalg ───────┴──────────────────┘   (rank engines, certificates, modular arithmetic: a foundation)
 
-Training dynamics (SPEC §7), on top of the flow::
+    ─▶ training · search (trainer, tracking, Hessian, alignment, saddles · families, work units,
+                          counterexample search) ─▶ proofs (theorem checks T1–T7, conjectures) ─▶ cli
 
-    datasets ─▶ training (float64 GD / SGD / Adam / Path-SGD; checkpoints are exact Networks)
-                   └─▶ tracking (exact BFD, patterns, dead neurons, CFFD, alignment per checkpoint)
-                          └─▶ run_directory (files, re-check) ─▶ training_picture (curves)
-    hessian (exact Hessian of the squared loss: flatness) · alignment (collinear neurons)
-    saddles (plateaus of a small-initialisation run and the BFD on each)
-
-Beside the flow: ``symmetry`` (permutations, rescalings, canonical forms: acts on a Network only),
-``perturbation`` (generic points of a parameter region), ``families`` and ``workunits`` (deterministic
-cases and their serial / process-pool / Dask evaluation) and ``search`` (counterexamples). The theorem
-checks live in ``relugeom.proofs`` (the repository's ``proofs/`` folder).
+Every public name lives flat here (``rg.batch_functional_dimension``); the subpackages are namespaces too
+(``rg.regions``, ``rg.training``, ``rg.measures``, …).
 
 Examples
 --------
@@ -33,14 +22,20 @@ Examples
 >>> net = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
 >>> rg.batch_functional_dimension(net, [-1, "1/2", 2])
 3
+>>> rg.regions.linear_regions is rg.linear_regions
+True
 """
 
+from . import core, dimension, linalg, measures, plots, regions, search, training
+from .core import Network, activation_patterns, forward, pattern_statistics
 from .dimension import (
     DimensionReport,
+    ExactJacobian,
     MethodComparison,
     batch_functional_dimension,
     compare_methods,
     dimension_report,
+    jacobian,
 )
 from .exceptions import (
     CertificationTimeout,
@@ -52,46 +47,41 @@ from .exceptions import (
     RelugeomError,
     ShapeError,
 )
-from .alignment import Alignment, alignment, merge_aligned
-from .datasets import Dataset, digits, teacher_task, two_moons
-from .forward import forward
-from .hessian import FlatnessReport, flatness_report, loss_hessian
-from .full_dimension import (
+from .io import load_inputs, load_network, save_inputs, save_network
+from .linalg import Certificate, RankResult, rank
+from .measures import (
+    NormMeasures,
+    SegmentComparison,
+    SegmentProfile,
+    SegmentStatistics,
+    compare_segment_methods,
+    margins,
+    norm_measures,
+    path_norm,
+    path_norm_root,
+    path_sgd_scales,
+    path_sgd_step,
+    segment_profile,
+    segment_statistics,
+)
+from .numbers import to_fraction
+from .regions import (
     CFFDEstimate,
     CFFDReport,
-    cffd_report,
-    computable_full_functional_dimension,
-    estimate_cffd,
-)
-from .io import load_inputs, load_network, save_inputs, save_network
-from .jacobian import ExactJacobian, jacobian
-from .linalg import Certificate, RankResult, rank
-from .measures import NormMeasures, margins, norm_measures, path_norm, path_norm_root
-from .network import Network
-from .numbers import to_fraction
-from .path_sgd import path_sgd_scales, path_sgd_step
-from .patterns import activation_patterns, pattern_statistics
-from .perturbation import perturb_within_region
-from .regions import (
     DegenerateCellWarning,
     Region,
     RegionDecomposition,
     RegionsPerceived,
+    cffd_report,
+    computable_full_functional_dimension,
+    estimate_cffd,
     linear_regions,
     region_decomposition,
     region_graph,
     region_of_pattern,
     regions_perceived,
 )
-from .saddles import detect_plateaus, saddle_to_saddle
-from .segments import (
-    SegmentComparison,
-    SegmentProfile,
-    SegmentStatistics,
-    compare_segment_methods,
-    segment_profile,
-    segment_statistics,
-)
+from .search import perturb_within_region
 from .symmetry import (
     are_equivalent,
     canonical_form,
@@ -100,12 +90,47 @@ from .symmetry import (
     rescale_neurons,
     symmetry_kernel,
 )
-from .tracking import Tracker
-from .training import TrainConfig, TrainResult, train
+from .training import (
+    Alignment,
+    Dataset,
+    FlatnessReport,
+    Tracker,
+    TrainConfig,
+    TrainResult,
+    alignment,
+    detect_plateaus,
+    digits,
+    flatness_report,
+    loss_hessian,
+    merge_aligned,
+    saddle_to_saddle,
+    teacher_task,
+    train,
+    two_moons,
+)
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    """``rg.proofs`` and ``rg.cli`` load on first use (the theorem checks import much of the package)."""
+    if name in ("proofs", "cli"):
+        from importlib import import_module
+
+        return import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
+    # the subpackages, namespaces too
+    "core",
+    "dimension",
+    "linalg",
+    "regions",
+    "measures",
+    "plots",
+    "search",
+    "training",
     "Network",
     "Dataset",
     "digits",

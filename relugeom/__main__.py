@@ -1,5 +1,5 @@
 """``python -m relugeom`` is the ``relugeom`` command."""
 
-from .cli import main_entry
+from .cli.main import main_entry
 
 main_entry()

@@ -12,7 +12,7 @@ one pass, so ``relugeom dim CE.json`` re-checks it.
 Examples
 --------
 >>> import tempfile, os
->>> from relugeom.network import Network
+>>> from relugeom.core.network import Network
 >>> net = Network.from_layers([([[1, "1/2"]], [0.5])])
 >>> d = tempfile.mkdtemp()
 >>> save_network(net, os.path.join(d, "net.json"))
@@ -33,12 +33,17 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from .core.network import Network
 from .exceptions import FormatError, RelugeomError
-from .network import Network
 from .numbers import Matrix, exact_matrix
 
 __all__ = [
-    "load_network", "load_network_and_inputs", "save_network", "load_inputs", "save_inputs", "load_json",
+    "load_network",
+    "load_network_and_inputs",
+    "save_network",
+    "load_inputs",
+    "save_inputs",
+    "load_json",
     "json_ready",
 ]
 
@@ -65,8 +70,9 @@ def load_json(path: str | os.PathLike, what: str = "network", parse_float: Any =
     try:
         return json.loads(text, parse_float=parse_float)
     except json.JSONDecodeError as err:
-        raise FormatError(f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, "
-                          f"column {err.colno}") from None
+        raise FormatError(
+            f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+        ) from None
 
 
 def load_network_and_inputs(path: str | os.PathLike) -> tuple[Network, Matrix | None]:

@@ -84,8 +84,7 @@ def to_fraction(x: Any, where: str | None = None) -> Fraction:
         value = float(x)  # exact: every float32/float16 is a float64
         if not math.isfinite(value):
             raise NotExactError(
-                f"{value!r}{_where(where)} is not a finite number; relugeom computes exactly and needs "
-                f"finite rationals"
+                f"{value!r}{_where(where)} is not a finite number; relugeom computes exactly and needs finite rationals"
             )
         return Fraction(value)
     if isinstance(x, Decimal):
@@ -149,15 +148,13 @@ def exact_matrix(rows: Any, where: str = "matrix", ncols: int | None = None) -> 
     for i, row in enumerate(rows):
         if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
             raise ShapeError(f"{where} row {i} is not a sequence; {where} must be 2-dimensional")
-        vec = exact_vector(np.asarray(row, dtype=object) if isinstance(row, np.ndarray) else row,
-                           f"{where}[{i}]")
+        vec = exact_vector(np.asarray(row, dtype=object) if isinstance(row, np.ndarray) else row, f"{where}[{i}]")
         expected = ncols if ncols is not None else (len(out[0]) if out else None)
         if expected is not None and len(vec) != expected:
             if ncols is not None:
                 raise ShapeError(f"{where} row {i} has {len(vec)} entries, expected {ncols}")
             raise ShapeError(
-                f"{where} row {i} has {len(vec)} entries but row 0 has {expected}; rows must all have "
-                f"the same length"
+                f"{where} row {i} has {len(vec)} entries but row 0 has {expected}; rows must all have the same length"
             )
         out.append(vec)
     return tuple(out)
@@ -251,7 +248,7 @@ def _integer_root(x: int, p: int) -> int:
     """floor(x ** (1/p)) for an integer x >= 0, by Newton's method in integers."""
     if x < 2:
         return x
-    r = 1 << -(-x.bit_length() // p)          # 2^ceil(bits/p) > x^(1/p): start above the root
+    r = 1 << -(-x.bit_length() // p)  # 2^ceil(bits/p) > x^(1/p): start above the root
     while True:
         s = ((p - 1) * r + x // r ** (p - 1)) // p
         if s >= r:

@@ -44,8 +44,8 @@ References
 
 Examples
 --------
->>> from relugeom.network import Network
->>> from relugeom.forward import forward
+>>> from relugeom.core.network import Network
+>>> from relugeom.core.forward import forward
 >>> net = Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
 >>> other = rescale_neurons(permute_neurons(net, 0, [1, 0]), 0, ["1/3", 5])
 >>> other.weights[0], other.weights[1]
@@ -66,8 +66,9 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from .core.network import Network
+from .dimension.kernels import symmetry_kernel  # the rescalings' derivative: a kernel of J, kept beside J
 from .exceptions import RelugeomError, ShapeError
-from .network import Network
 from .numbers import to_fraction
 
 __all__ = [
@@ -165,7 +166,7 @@ def random_symmetry(net: Network, seed: int = 0, max_scale: int = 9) -> Network:
 
     Examples
     --------
-    >>> from relugeom.forward import forward
+    >>> from relugeom.core.forward import forward
     >>> net = Network.random_rational((2, 3, 3, 1), seed=5)
     >>> other = random_symmetry(net, seed=1)
     >>> X = [[1, 2], ["-1/3", 5]]
@@ -177,40 +178,12 @@ def random_symmetry(net: Network, seed: int = 0, max_scale: int = 9) -> Network:
     for k in range(net.num_layers - 1):
         n = net.widths[k + 1]
         out = permute_neurons(out, k, [int(p) for p in rng.permutation(n)])
-        scales = [Fraction(int(p), int(q)) for p, q in zip(rng.integers(1, max_scale + 1, n),
-                                                            rng.integers(1, max_scale + 1, n))]
+        scales = [
+            Fraction(int(p), int(q))
+            for p, q in zip(rng.integers(1, max_scale + 1, n), rng.integers(1, max_scale + 1, n))
+        ]
         out = rescale_neurons(out, k, scales)
     return out
-
-
-def symmetry_kernel(net: Network) -> tuple[tuple[Fraction, ...], ...]:
-    """The H exact rescaling vectors, in the Jacobian's column order (SPEC §1, §5).
-
-    Vector ``h`` (hidden neurons in layer order) is the derivative at λ = 1 of rescaling neuron ``(k, i)``
-    by λ: the neuron's incoming weights and bias, and minus its outgoing weights; zero elsewhere.
-
-    Examples
-    --------
-    >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
-    >>> [[str(v) for v in u] for u in symmetry_kernel(net)]
-    [['1', '0', '0', '0', '-1', '0', '0'], ['0', '1', '0', '-1', '0', '-1', '0']]
-    """
-    offsets = net.parameter_offsets()
-    N = net.num_params
-    zero = Fraction(0)
-    out = []
-    for k in range(net.num_layers - 1):
-        w_start, b_start = offsets[k]
-        w_next, _ = offsets[k + 1]
-        n_in, n_k = net.widths[k], net.widths[k + 1]
-        for i in range(n_k):
-            vec = [zero] * N
-            vec[w_start + i * n_in: w_start + (i + 1) * n_in] = net.weights[k][i]
-            vec[b_start + i] = net.biases[k][i]
-            for o, row in enumerate(net.weights[k + 1]):
-                vec[w_next + o * n_k + i] = -row[i]
-            out.append(tuple(vec))
-    return tuple(out)
 
 
 # ---------------------------------------------------------------------------------------------- canonical
@@ -224,19 +197,19 @@ def _normalise_scales(net: Network) -> tuple[list, list, bool]:
     weights, biases = _mutable(net)
     L = net.num_layers
 
-    def rescale(k: int, i: int, lam: Fraction) -> None:      # neuron (k, i) by lam > 0
+    def rescale(k: int, i: int, lam: Fraction) -> None:  # neuron (k, i) by lam > 0
         weights[k][i] = [v * lam for v in weights[k][i]]
         biases[k][i] = biases[k][i] * lam
         for row in weights[k + 1]:
             row[i] = row[i] / lam
 
     complete = True
-    prev_zero: list[int] = []          # neurons of hidden layer k - 1 that compute 0
+    prev_zero: list[int] = []  # neurons of hidden layer k - 1 that compute 0
     for k in range(L):
         W, b = weights[k], biases[k]
         free = set(prev_zero)
         row_zero: list[int] = []
-        if k < L - 1:                  # hidden layer k: scale rows by their effective incoming vector
+        if k < L - 1:  # hidden layer k: scale rows by their effective incoming vector
             for i, row in enumerate(W):
                 m = max([abs(v) for j, v in enumerate(row) if j not in free] + [abs(b[i])])
                 if m == 0:
@@ -256,7 +229,7 @@ def _normalise_scales(net: Network) -> tuple[list, list, bool]:
                     if m_in != 0:
                         rescale(k - 1, j, 1 / m_in)
                     continue
-                complete = False       # a zero neuron feeding only zero neurons: free scales
+                complete = False  # a zero neuron feeding only zero neurons: free scales
             rescale(k - 1, j, m)
         prev_zero = row_zero
     return weights, biases, complete

@@ -22,9 +22,7 @@ from hypothesis import HealthCheck, settings
 
 import relugeom as rg
 
-settings.register_profile(
-    "relugeom", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
-)
+settings.register_profile("relugeom", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.register_profile(
     "ci", deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True, print_blob=True
 )
@@ -54,8 +52,7 @@ def hand_cases() -> list[tuple[list[str], int]]:
 
 def random_rational_point(rng: np.random.Generator, n0: int, max_num: int = 9, max_den: int = 5) -> list[Fraction]:
     """One input in Q^{n0} with entries p/q, |p| <= max_num, 1 <= q <= max_den."""
-    return [Fraction(int(rng.integers(-max_num, max_num + 1)), int(rng.integers(1, max_den + 1)))
-            for _ in range(n0)]
+    return [Fraction(int(rng.integers(-max_num, max_num + 1)), int(rng.integers(1, max_den + 1))) for _ in range(n0)]
 
 
 def draw_nondegenerate_batch(
@@ -98,7 +95,7 @@ def list_network_paths(net: rg.Network) -> list[list[int]]:
     offsets = net.parameter_offsets()
     widths, L = net.widths, net.num_layers
     out = []
-    for start in range(L):                           # the path's first edge belongs to map `start`
+    for start in range(L):  # the path's first edge belongs to map `start`
         sources = [("x", j) for j in range(widths[0])] if start == 0 else []
         sources.append(("b", None))
         for kind, j in sources:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import relugeom as rg
 from relugeom import load_inputs, load_network, save_inputs, save_network
-from relugeom.network import Network
+from relugeom.core.network import Network
 
 F = Fraction
 
@@ -106,13 +106,16 @@ def test_directory_instead_of_file_raises_format_error(tmp_path):
 
 def test_bad_numbers_and_shapes_in_a_network_file_name_the_file(tmp_path):
     bad_number = tmp_path / "nan.json"
-    bad_number.write_text('{"format": "relugeom-network", "version": 1, "layers": '
-                          '[{"weight": [["abc"]], "bias": [0]}]}')
+    bad_number.write_text(
+        '{"format": "relugeom-network", "version": 1, "layers": [{"weight": [["abc"]], "bias": [0]}]}'
+    )
     with pytest.raises(rg.NotExactError, match=r"nan\.json.*W\[0\]\[0\]\[0\]"):
         load_network(bad_number)
     bad_shape = tmp_path / "shape.json"
-    bad_shape.write_text('{"format": "relugeom-network", "version": 1, "layers": '
-                         '[{"weight": [[1], [1]], "bias": [0, 0]}, {"weight": [[1]], "bias": [0]}]}')
+    bad_shape.write_text(
+        '{"format": "relugeom-network", "version": 1, "layers": '
+        '[{"weight": [[1], [1]], "bias": [0, 0]}, {"weight": [[1]], "bias": [0]}]}'
+    )
     with pytest.raises(rg.RelugeomError, match=r"shape\.json.*W\[1\] has 1 columns"):
         load_network(bad_shape)
 
@@ -120,14 +123,7 @@ def test_bad_numbers_and_shapes_in_a_network_file_name_the_file(tmp_path):
 # ------------------------------------------------------------------------------------ CSV inputs
 def test_csv_with_fractions_decimals_comments_and_blank_lines(tmp_path):
     path = tmp_path / "x.csv"
-    path.write_text(
-        "# two inputs per sample\n"
-        "1, -2/3\n"
-        "\n"
-        "0.1,1e-3\n"
-        "  # an indented comment\n"
-        "-7 , 5/10\n"
-    )
+    path.write_text("# two inputs per sample\n1, -2/3\n\n0.1,1e-3\n  # an indented comment\n-7 , 5/10\n")
     assert load_inputs(path) == ((F(1), F(-2, 3)), (F(1, 10), F(1, 1000)), (F(-7), F(1, 2)))
 
 
@@ -151,9 +147,9 @@ def test_csv_inputs_feed_the_dimension(tmp_path, hand_net):
         "1,2\n3,nan\n",
         "1,inf\n",
         "1/0\n",
-        "1,2\n3\n",      # ragged
-        "1,,2\n",        # empty cell
-        "",              # no samples
+        "1,2\n3\n",  # ragged
+        "1,,2\n",  # empty cell
+        "",  # no samples
         "# only a comment\n\n",
     ],
 )

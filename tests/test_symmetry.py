@@ -67,10 +67,10 @@ def test_canonical_forms_coincide_across_random_symmetries(widths, seed, sym_see
     other = random_symmetry(net, seed=sym_seed)
     c = canonical_form(net)
     assert same_outputs(net, c, rational_inputs(widths[0], seed))
-    assert canonical_form(c) == c                      # idempotent
+    assert canonical_form(c) == c  # idempotent
     try:
         assert are_equivalent(net, other)
-    except RelugeomError as err:                       # the documented undecidable corner, never a "False"
+    except RelugeomError as err:  # the documented undecidable corner, never a "False"
         assert "cannot decide" in str(err)
         assume(False)
     assert canonical_form(other) == c
@@ -89,11 +89,13 @@ def test_canonical_form_normalises_incoming_vectors(widths, seed):
 def test_ties_before_the_last_hidden_layer_are_ordered_by_the_least_form():
     # neurons 0 and 1 of layer 0 have the same incoming vector but different outgoing columns into a
     # second hidden layer: the order of that layer depends on how the tie is broken
-    net = rg.Network.from_layers([
-        ([[1], [1], [-1]], [0, 0, 1]),
-        ([[2, 1, 0], [1, 3, 1]], [1, -1]),
-        ([[1, -1]], [0]),
-    ])
+    net = rg.Network.from_layers(
+        [
+            ([[1], [1], [-1]], [0, 0, 1]),
+            ([[2, 1, 0], [1, 3, 1]], [1, -1]),
+            ([[1, -1]], [0]),
+        ]
+    )
     swapped = permute_neurons(net, 0, [1, 0, 2])
     assert canonical_form(net) == canonical_form(swapped)
     for seed in range(20):
@@ -104,7 +106,7 @@ def test_zero_incoming_neurons_are_normalised_by_their_outgoing_column():
     # neuron 1 of layer 0 computes relu(0) = 0; only its outgoing column carries a free scale
     net = rg.Network.from_layers([([[1], [0]], [-1, 0]), ([[3, 4]], [0])])
     c = canonical_form(net)
-    assert c.weights[1][0] == (Fraction(1), Fraction(3))   # zero neuron first (incoming (0, 0)), column 4 → 1
+    assert c.weights[1][0] == (Fraction(1), Fraction(3))  # zero neuron first (incoming (0, 0)), column 4 → 1
     assert are_equivalent(net, rescale_neurons(net, 0, [1, "2/7"]))
     assert not are_equivalent(net, rg.Network.from_layers([([[1], [0]], [-1, 0]), ([[3, -4]], [0])]))
 
@@ -113,7 +115,7 @@ def test_non_equivalent_networks_are_told_apart():
     a = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
     b = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 2]], [0])])
     assert not are_equivalent(a, b)
-    assert not same_outputs(a, b, [[3]])          # and they really compute different functions
+    assert not same_outputs(a, b, [[3]])  # and they really compute different functions
     assert not are_equivalent(a, rg.Network.from_layers([([[1, 0], [2, 0]], [0, -1]), ([[1, 1]], [0])]))
 
 
@@ -127,12 +129,15 @@ def test_negative_scale_is_refused_and_would_change_the_function():
     assert not same_outputs(net, flipped, [[3]])
 
 
-@pytest.mark.parametrize("call, match", [
-    (lambda n: permute_neurons(n, 1, [0]), "hidden layer"),
-    (lambda n: permute_neurons(n, 0, [0, 2]), "permutation"),
-    (lambda n: rescale_neurons(n, 0, [1]), "2 neurons but 1 scales"),
-    (lambda n: rescale_neurons(n, 0, [1, "x"]), "scales"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda n: permute_neurons(n, 1, [0]), "hidden layer"),
+        (lambda n: permute_neurons(n, 0, [0, 2]), "permutation"),
+        (lambda n: rescale_neurons(n, 0, [1]), "2 neurons but 1 scales"),
+        (lambda n: rescale_neurons(n, 0, [1, "x"]), "scales"),
+    ],
+)
 def test_bad_arguments_are_refused(call, match):
     net = rg.Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])])
     with pytest.raises(RelugeomError, match=match):
@@ -148,7 +153,7 @@ def test_symmetry_kernel_is_in_the_exact_kernel_of_j(widths, seed, draw_batch):
     assert len(K) == net.num_hidden and all(len(u) == net.num_params for u in K)
     for u in K:
         assert J * sympy.Matrix(u) == sympy.zeros(J.rows, 1)
-    assert sympy.Matrix(K).rank() == net.num_hidden   # independent: no neuron is entirely zero
+    assert sympy.Matrix(K).rank() == net.num_hidden  # independent: no neuron is entirely zero
 
 
 def test_symmetry_kernel_is_the_derivative_of_rescaling():
@@ -175,7 +180,7 @@ def _brute_equivalent_one_hidden_layer(a, b):
     def neuron(net, i):
         return tuple(net.weights[0][i]) + (net.biases[0][i],), tuple(row[i] for row in net.weights[1])
 
-    def positive_ratio(u, v):          # λ > 0 with v = λ u, or None
+    def positive_ratio(u, v):  # λ > 0 with v = λ u, or None
         lam = None
         for x, y in zip(u, v):
             if (x == 0) != (y == 0):
@@ -195,7 +200,7 @@ def _brute_equivalent_one_hidden_layer(a, b):
             if lam is None:
                 ok = False
                 break
-            if lam == "any":                        # zero incoming: outgoing positively proportional
+            if lam == "any":  # zero incoming: outgoing positively proportional
                 ok = positive_ratio(oa, ob) is not None
             else:
                 ok = all(y == x / lam for x, y in zip(oa, ob))
@@ -243,5 +248,5 @@ def test_zero_neuron_without_outgoing_weights_is_normalised_by_its_incoming_weig
         b = random_symmetry(a, seed=seed)
         try:
             assert are_equivalent(a, b)
-        except rg.RelugeomError as err:          # the documented undecidable corner, never a wrong False
+        except rg.RelugeomError as err:  # the documented undecidable corner, never a wrong False
             assert "cannot decide" in str(err)

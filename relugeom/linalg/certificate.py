@@ -117,12 +117,16 @@ class Certificate:
             data = self.block_ranks
             n = len(self.kernel[0]) if self.kernel else self.rank + data.deficit
             blocks = ", ".join(f"columns {a}–{b - 1}: kernel ≥ {b - a} − {rho}" for a, b, rho in data.blocks)
-            return (f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound "
-                    f"{n} − {data.deficit} − {len(self.kernel)} by block ranks ({blocks}; each ρ a sum of exact "
-                    f"ranks over groups of {data.group_size} rows) and {len(self.kernel)} right kernel vectors "
-                    f"independent off those blocks ({self.kind})")
-        return (f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound by "
-                f"{len(self.kernel)} {self.side} kernel vectors ({self.kind})")
+            return (
+                f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound "
+                f"{n} − {data.deficit} − {len(self.kernel)} by block ranks ({blocks}; each ρ a sum of exact "
+                f"ranks over groups of {data.group_size} rows) and {len(self.kernel)} right kernel vectors "
+                f"independent off those blocks ({self.kind})"
+            )
+        return (
+            f"rank {self.rank}: lower bound mod p = {self.prime}, upper bound by "
+            f"{len(self.kernel)} {self.side} kernel vectors ({self.kind})"
+        )
 
     def verify(self, J: Any) -> bool:
         """Re-check the certificate against the exact rational matrix ``J`` with sympy.
@@ -133,8 +137,9 @@ class Certificate:
         from sympy import GF, QQ, ZZ
         from sympy.polys.matrices import DomainMatrix
 
-        rows = [[Fraction(v) if not hasattr(v, "p") else Fraction(int(v.p), int(v.q)) for v in row]
-                for row in _as_rows(J)]
+        rows = [
+            [Fraction(v) if not hasattr(v, "p") else Fraction(int(v.p), int(v.q)) for v in row] for row in _as_rows(J)
+        ]
         m = len(rows)
         n = len(rows[0]) if m else 0
         r = self.rank
@@ -167,7 +172,6 @@ class Certificate:
         Kp = DomainMatrix([[field(int(v)) for v in vec] for vec in self.kernel], (k, length), field)
         return Kp.rank() == k
 
-
     def _verify_block_ranks(self, rows: list[list[Fraction]], ints: list[list[int]], field: Any) -> bool:
         """The upper half of a block-rank certificate (module docstring), everything recomputed."""
         from sympy import QQ, ZZ
@@ -188,8 +192,10 @@ class Certificate:
         for start, stop, rho in data.blocks:
             total = 0
             for top in range(0, m, g):
-                sub = [row[start:stop] for row in ints[top: top + g]]
-                total += DomainMatrix([[ZZ(v) for v in row] for row in sub], (g, stop - start), ZZ).convert_to(QQ).rank()
+                sub = [row[start:stop] for row in ints[top : top + g]]
+                total += (
+                    DomainMatrix([[ZZ(v) for v in row] for row in sub], (g, stop - start), ZZ).convert_to(QQ).rank()
+                )
             if total != rho:
                 return False
         k = len(self.kernel)

@@ -7,7 +7,7 @@ Algorithm (SPEC §4):
 
    * ``r = min(m, N)``: nothing more to prove;
    * the source's *right hints* (for a Jacobian: the H rescaling vectors and the null vectors of each
-     neuron's incoming columns, :mod:`relugeom.kernels`) have rank ``N − r`` mod p: they are exact
+     neuron's incoming columns, :mod:`relugeom.dimension.kernels`) have rank ``N − r`` mod p: they are exact
      kernel vectors by theorem;
    * its *left hints* (for a Jacobian: affine dependencies among samples of one activation pattern)
      have rank ``m − r`` mod p;

@@ -56,9 +56,9 @@ def matmul_mod(A: np.ndarray, B: np.ndarray, p: int) -> np.ndarray:
     hi = (B >> _SPLIT).astype(np.float64)
     out = np.zeros((A.shape[0], B.shape[1]), dtype=np.int64)
     for start in range(0, A.shape[1], _CHUNK):
-        a = A[:, start:start + _CHUNK].astype(np.float64)
-        part_lo = (a @ lo[start:start + _CHUNK]).astype(np.int64) % p
-        part_hi = (a @ hi[start:start + _CHUNK]).astype(np.int64) % p
+        a = A[:, start : start + _CHUNK].astype(np.float64)
+        part_lo = (a @ lo[start : start + _CHUNK]).astype(np.int64) % p
+        part_hi = (a @ hi[start : start + _CHUNK]).astype(np.int64) % p
         out = (out + part_lo + ((part_hi << _SPLIT) % p)) % p
     return out
 
@@ -104,4 +104,4 @@ def failure_probability(log2_bound: float, num_primes_used: int) -> float:
     """
     bad = max(log2_bound, 1.0) / (PRIME_BITS - 1)
     per_prime = min(1.0, bad / count_primes_in_range())
-    return per_prime ** num_primes_used
+    return per_prime**num_primes_used

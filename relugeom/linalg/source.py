@@ -4,7 +4,7 @@ The engines never see Fractions: a rational matrix J is presented as an integer 
 ``J[:, c] = J'[:, c] / column_scale[c]`` (a positive column scaling, so the rank and the left kernel are
 those of J), reduced modulo a prime on request, plus *hints*: integer vectors known by theory to lie in
 the right or left kernel of J (in J's coordinates), which let the certified engine skip computing a
-kernel. The Jacobian supplies its own source (:mod:`relugeom.jacobian`); :class:`DenseRational` serves any
+kernel. The Jacobian supplies its own source (:mod:`relugeom.dimension.jacobian`); :class:`DenseRational` serves any
 explicit matrix.
 
 A source may also offer ``block_ranks()``: a :class:`~relugeom.linalg.certificate.BlockRanks` (groups of

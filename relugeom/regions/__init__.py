@@ -2,7 +2,7 @@
 
 The flow inside this package, left to right::
 
-    lp, simplex ─▶ polyhedra ─▶ affine ─▶ cells ─▶ enumeration ─▶ graph, perceived ─▶ picture
+    lp, simplex ─▶ polyhedra ─▶ affine ─▶ cells ─▶ enumeration ─▶ graph, perceived ─▶ cffd
 
 * ``lp``, ``simplex``: the float LP that guides (HiGHS) and the exact simplex that decides when it cannot;
 * ``polyhedra``: exact strict feasibility with a point or a certificate, boundedness, irredundant facets;
@@ -10,9 +10,10 @@ The flow inside this package, left to right::
 * ``cells``: interval, polygon and polyhedron cells, cut exactly by one neuron at a time;
 * ``enumeration``: the regions of R^n0 or of a box, layer by layer, and the degenerate cells;
 * ``graph``, ``perceived``: regions sharing a facet; the regions a batch meets;
-* ``picture``: PNGs of 2-D regions and of 1-D graphs of F.
+* ``cffd``: the exact computable full functional dimension from the regions (theorem T6), and the
+  sampling estimate of [BMB24].
 
-``picture`` needs matplotlib and is imported on use: ``from relugeom.regions.picture import plot_regions``.
+The pictures of regions live in :mod:`relugeom.plots.regions` (matplotlib, imported on use).
 
 Examples
 --------
@@ -24,6 +25,7 @@ Examples
 4
 """
 
+from .cffd import CFFDEstimate, CFFDReport, cffd_report, computable_full_functional_dimension, estimate_cffd
 from .enumeration import (
     DegenerateCell,
     DegenerateCellWarning,
@@ -53,4 +55,9 @@ __all__ = [
     "region_graph",
     "RegionsPerceived",
     "regions_perceived",
+    "computable_full_functional_dimension",
+    "cffd_report",
+    "CFFDReport",
+    "estimate_cffd",
+    "CFFDEstimate",
 ]

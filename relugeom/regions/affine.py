@@ -14,7 +14,7 @@ ratios matter to the geometry; :func:`as_fractions` gives the exact rational map
 
 Examples
 --------
->>> from relugeom.network import Network
+>>> from relugeom.core.network import Network
 >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
 >>> G, den = first_map(net)
 >>> G.tolist(), den
@@ -32,7 +32,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..network import Network
+from ..core.network import Network
 
 __all__ = ["first_map", "next_map", "maps_of_pattern", "as_fractions", "split_pattern", "coprime_row"]
 
@@ -83,7 +83,7 @@ def split_pattern(pattern: Sequence[bool], hidden_widths: Sequence[int]) -> list
     """A flat pattern over all H hidden neurons cut into one tuple per hidden layer."""
     out, start = [], 0
     for w in hidden_widths:
-        out.append(tuple(bool(v) for v in pattern[start:start + w]))
+        out.append(tuple(bool(v) for v in pattern[start : start + w]))
         start += w
     if start != len(pattern):
         raise ValueError(f"a pattern needs {start} entries (one per hidden neuron), got {len(pattern)}")

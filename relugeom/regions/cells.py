@@ -68,7 +68,7 @@ class IntervalCell:
             return (Fraction(math.floor(hi) - 1),)
         if hi is None:
             return (Fraction(math.ceil(lo) + 1),)
-        quarter = (hi - lo) / 4                 # the simplest rational well inside (small denominators)
+        quarter = (hi - lo) / 4  # the simplest rational well inside (small denominators)
         return (simplest_rational(lo + quarter, hi - quarter),)
 
     def split(self, a: Sequence[int], c: int) -> tuple["IntervalCell | None", "IntervalCell | None"]:
@@ -78,7 +78,7 @@ class IntervalCell:
         lo, hi = self.lo, self.hi
         s_lo = -_sign(a0) if lo is None else _sign(a0 * lo.numerator + c * lo.denominator)
         s_hi = _sign(a0) if hi is None else _sign(a0 * hi.numerator + c * hi.denominator)
-        if s_lo * s_hi < 0:                           # the root −c/a0 lies strictly inside
+        if s_lo * s_hi < 0:  # the root −c/a0 lies strictly inside
             r = Fraction(-c, a0)
             left, right = IntervalCell(lo, r), IntervalCell(r, hi)
             return (right, left) if a0 > 0 else (left, right)
@@ -140,7 +140,7 @@ class PolygonCell:
         verts = self.vertices
         vals = [a0 * X + a1 * Y + c * W for X, Y, W in verts]
         if min(vals) >= 0:
-            return (self, None)            # a·x + c > 0 on the open polygon (not identically 0: a ≠ 0)
+            return (self, None)  # a·x + c > 0 on the open polygon (not identically 0: a ≠ 0)
         if max(vals) <= 0:
             return (None, self)
         pos: list[Vertex] = []
@@ -244,18 +244,18 @@ class PolyhedronCell:
         return 1 if low >= 0 else (-1 if high <= 0 else 0)
 
     def split(self, a: Sequence[int], c: int) -> tuple["PolyhedronCell | None", "PolyhedronCell | None"]:
-        a, c = coprime_row(a, c)                               # one form per constraint
+        a, c = coprime_row(a, c)  # one form per constraint
         side = self._range_sign(a, c)
         if side:
             self.stats["bbox"] = self.stats.get("bbox", 0) + 1
             return (self, None) if side > 0 else (None, self)
         s = _sign(sum(aj * xj for aj, xj in zip(a, self.point)) + c)
-        pos_con = (tuple(-v for v in a), c)      # a·x + c > 0
-        neg_con = (a, -c)                        # a·x + c < 0
+        pos_con = (tuple(-v for v in a), c)  # a·x + c > 0
+        neg_con = (a, -c)  # a·x + c < 0
         pieces: list[PolyhedronCell | None] = []
         for con, sign in ((pos_con, 1), (neg_con, -1)):
             if s == sign:
-                pieces.append(None)              # filled below: the current point is on this side
+                pieces.append(None)  # filled below: the current point is on this side
                 continue
             A = [list(r) for r, _ in self.constraints] + [list(con[0])]
             b = [v for _, v in self.constraints] + [con[1]]

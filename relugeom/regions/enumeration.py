@@ -23,7 +23,7 @@ the cell.
 
 Examples
 --------
->>> from relugeom.network import Network
+>>> from relugeom.core.network import Network
 >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])   # breakpoints at 0 and 1
 >>> [(r.pattern, r.interval) for r in linear_regions(net)]
 [((False, False), (None, Fraction(0, 1))), ((True, False), (Fraction(0, 1), Fraction(1, 1))), ((True, True), (Fraction(1, 1), None))]
@@ -37,16 +37,16 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Iterator, Literal, Sequence
 
 import numpy as np
 
+from ..core.network import Network
+from ..core.patterns import AtZero
 from ..exceptions import RelugeomError, ShapeError
-from ..network import Network
 from ..numbers import exact_vector, to_fraction
-from ..patterns import AtZero
 from .affine import as_fractions, coprime_row, first_map, maps_of_pattern, next_map
 from .cells import FloatPolyhedronCell, IntervalCell, PolygonCell, PolyhedronCell
 from .polyhedra import irredundant, is_bounded, strict_feasibility
@@ -139,7 +139,7 @@ class Region:
     def inequalities(self) -> tuple[Facet, ...]:
         """Irredundant strict inequalities defining the region (inside the box, if one was given)."""
         rows = list(self.constraints)
-        if self.network is None:                      # float regions: the constraints as found
+        if self.network is None:  # float regions: the constraints as found
             return tuple(Facet(tuple(a), b) for a, b in rows)
         if not self.reduced and rows:
             keep = irredundant([list(a) for a, _ in rows], [v for _, v in rows], point=self.interior_point)
@@ -152,7 +152,7 @@ class Region:
         """Whether the region is bounded (True inside a box; None for ``method="float"``)."""
         if self.known_bounded is not None or self.network is None:
             return self.known_bounded
-        if not self.constraints:                     # all of R^n0
+        if not self.constraints:  # all of R^n0
             return len(self.interior_point) == 0
         return is_bounded([list(a) for a, _ in self.constraints], [v for _, v in self.constraints])
 
@@ -225,7 +225,7 @@ def parse_box(box: Any, n0: int) -> Box | None:
     """
     if box is None:
         return None
-    pairs = list(box)                       # lists, tuples or numpy arrays of exact-convertible numbers
+    pairs = list(box)  # lists, tuples or numpy arrays of exact-convertible numbers
     if len(pairs) == 2 and not isinstance(pairs[0], (list, tuple, np.ndarray)):
         pairs = [tuple(pairs)] * n0
     if len(pairs) != n0:
@@ -363,13 +363,15 @@ def region_decomposition(
     else:
         cells.sort(key=lambda c: tuple(not v for v in c[1]))
     regions = tuple(
-        _make_region(net, index, cell, pattern, G, den, B, method) for index, (cell, pattern, G, den) in enumerate(cells)
+        _make_region(net, index, cell, pattern, G, den, B, method)
+        for index, (cell, pattern, G, den) in enumerate(cells)
     )
     return RegionDecomposition(net, B, regions, tuple(degenerate), method, at_zero, geometry, stats)
 
 
-def _refine(cell, G, n0: int, width: int, k: int, pattern: tuple, at_zero: AtZero, is_zero,
-            degenerate: list) -> list[tuple[Any, tuple[bool, ...]]]:
+def _refine(
+    cell, G, n0: int, width: int, k: int, pattern: tuple, at_zero: AtZero, is_zero, degenerate: list
+) -> list[tuple[Any, tuple[bool, ...]]]:
     """Cut one cell by the neurons of hidden layer k: ``[(piece, layer-k pattern), …]``.
 
     Each neuron is first tested against the whole cell; only the neurons that really cut it are then
@@ -451,8 +453,21 @@ def _make_region(net: Network, index: int, cell: Any, pattern, G, den, box: Box 
         volume = cell.area()
     else:
         reduced = False
-    return Region(index, pattern, tuple(cell.point), tuple(cell.inequalities()), weight, bias, interval, vertices,
-                  volume, reduced, bounded, net, box)
+    return Region(
+        index,
+        pattern,
+        tuple(cell.point),
+        tuple(cell.inequalities()),
+        weight,
+        bias,
+        interval,
+        vertices,
+        volume,
+        reduced,
+        bounded,
+        net,
+        box,
+    )
 
 
 def _facet_sources(net: Network, pattern, rows, box: Box | None) -> list[tuple[tuple, ...]]:
@@ -480,7 +495,7 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
 
     Builds the region directly from the pattern's sign conditions, without enumerating the others.
 
-    >>> from relugeom.network import Network
+    >>> from relugeom.core.network import Network
     >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
     >>> region_of_pattern(net, (True, False)).interval
     (Fraction(0, 1), Fraction(1, 1))
@@ -502,10 +517,10 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
         for i in range(G.shape[0]):
             active = next(flat)
             a, c = coprime_row(G[i, :n0], G[i, n0])
-            if active:                   # a·x + c > 0
+            if active:  # a·x + c > 0
                 A.append([-v for v in a])
                 b.append(c)
-            else:                        # a·x + c < 0
+            else:  # a·x + c < 0
                 A.append(list(a))
                 b.append(-c)
     res = strict_feasibility(A, b)
@@ -514,8 +529,21 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
     G, den = maps[-1]
     weight, bias = as_fractions(G, den)
     rows = tuple((tuple(a), off) for a, off in zip(A, b))
-    region = Region(-1, pattern, tuple(res.point), rows, weight, bias, None, None, None, False,
-                    True if B is not None else None, net, B)
+    region = Region(
+        -1,
+        pattern,
+        tuple(res.point),
+        rows,
+        weight,
+        bias,
+        None,
+        None,
+        None,
+        False,
+        True if B is not None else None,
+        net,
+        B,
+    )
     if n0 == 1:
         facets = region.inequalities
         lo = max((Fraction(f.offset, f.normal[0]) for f in facets if f.normal[0] < 0), default=None)

@@ -18,7 +18,7 @@ hyperplane: on He 2-32-32-1 (1,780 regions) the graph took 9.1 s that way and ta
 
 Examples
 --------
->>> from relugeom.network import Network
+>>> from relugeom.core.network import Network
 >>> net = Network.from_layers([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [0])])     # the two axes
 >>> g = region_graph(net, box=[(-1, 1), (-1, 1)])
 >>> g.number_of_nodes(), g.number_of_edges()                    # four quadrants in a cycle
@@ -35,8 +35,8 @@ from typing import Any, Sequence
 
 import networkx as nx
 
-from ..network import Network
-from ..patterns import AtZero
+from ..core.network import Network
+from ..core.patterns import AtZero
 from .affine import maps_of_pattern
 from .enumeration import Facet, Region, RegionDecomposition, hyperplane_key, region_decomposition
 from .polyhedra import restrict_to_hyperplane, strict_feasibility
@@ -101,9 +101,7 @@ def share_facet(R: Region, S: Region, key: tuple[int, ...]) -> bool:
     n0 = len(key) - 1
     if n0 == 1:
         return True
-    others: list[Facet] = [
-        f for f in R.inequalities + S.inequalities if hyperplane_key(f.normal, -f.offset) != key
-    ]
+    others: list[Facet] = [f for f in R.inequalities + S.inequalities if hyperplane_key(f.normal, -f.offset) != key]
     A = [list(f.normal) for f in others]
     b = [f.offset for f in others]
     A2, b2, _lift = restrict_to_hyperplane(A, b, list(key[:n0]), -key[n0])
@@ -168,7 +166,7 @@ def region_graph(
             flippable = tuple(dict.fromkeys(hidden + zero))
             for S in _candidates(R, key, flippable, flat, by_pattern, on_key):
                 if S.index <= R.index:
-                    continue                                   # each pair once, from its lower index
+                    continue  # each pair once, from its lower index
                 across = [h for k2, b2, h in facets[S.index] if k2 == key and b2 != below]
                 if across and share_facet(R, S, key):
                     flipped = tuple(labels[j] for j, (u, v) in enumerate(zip(R.pattern, S.pattern)) if u != v)

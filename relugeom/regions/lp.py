@@ -107,8 +107,9 @@ def _linprog(A: np.ndarray, b: np.ndarray, norms: np.ndarray) -> LPResult:
     m, d = A.shape
     c = np.zeros(d + 1)
     c[-1] = -1.0
-    res = linprog(c, A_ub=np.hstack([A, norms[:, None]]), b_ub=b,
-                  bounds=[(None, None)] * d + [(None, 1.0)], method="highs")
+    res = linprog(
+        c, A_ub=np.hstack([A, norms[:, None]]), b_ub=b, bounds=[(None, None)] * d + [(None, 1.0)], method="highs"
+    )
     if res.status == 2:
         return LPResult("infeasible", None, 0.0, None)
     if res.status != 0:

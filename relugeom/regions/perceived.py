@@ -7,7 +7,7 @@ networks whose full enumeration would be too large.
 
 Examples
 --------
->>> from relugeom.network import Network
+>>> from relugeom.core.network import Network
 >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
 >>> seen = regions_perceived(net, [-1, "1/2", "7/10", 2])
 >>> seen.num_regions, seen.sample_region
@@ -21,10 +21,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from ..core.forward import as_batch
+from ..core.network import Network
+from ..core.patterns import AtZero, activation_patterns, pattern_statistics
 from ..exceptions import ShapeError
-from ..forward import as_batch
-from ..network import Network
-from ..patterns import AtZero, activation_patterns, pattern_statistics
 from .enumeration import Region, parse_box, region_of_pattern
 
 __all__ = ["RegionsPerceived", "regions_perceived"]
@@ -65,8 +65,10 @@ def regions_perceived(net: Network, X: Any, box: Any = None, *, at_zero: AtZero 
     if B is not None:
         for j, x in enumerate(as_batch(net, X)):
             if not all(lo < v < hi for v, (lo, hi) in zip(x, B)):
-                raise ShapeError(f"sample {j} lies outside the open box {[(str(lo), str(hi)) for lo, hi in B]}: "
-                                 f"drop it, enlarge the box, or call regions_perceived without a box")
+                raise ShapeError(
+                    f"sample {j} lies outside the open box {[(str(lo), str(hi)) for lo, hi in B]}: "
+                    f"drop it, enlarge the box, or call regions_perceived without a box"
+                )
     P = activation_patterns(net, X, at_zero=at_zero)
     stats = pattern_statistics(P, net.hidden_widths)
     regions = []
@@ -74,4 +76,3 @@ def regions_perceived(net: Network, X: Any, box: Any = None, *, at_zero: AtZero 
         r = region_of_pattern(net, [bool(v) for v in pattern], B)
         regions.append(None if r is None else replace(r, index=j))
     return RegionsPerceived(tuple(regions), stats.counts, stats.sample_pattern)
-

@@ -104,9 +104,7 @@ def _exact(x: Any, where: str) -> int | Fraction:
             f"float {x!r} at {where}: polyhedra are decided exactly and take int or Fraction entries; "
             f"convert floats first, e.g. with relugeom.numbers.to_fraction (exact binary value)"
         )
-    raise _InexactInputError(
-        f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction"
-    )
+    raise _InexactInputError(f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction")
 
 
 def _rows_of(A: Any) -> tuple[list, int | None]:
@@ -147,9 +145,7 @@ def _shaped(A: Any, b: Any) -> tuple[list[list], list, int]:
         if d is None:
             d = len(row)
         elif len(row) != d:
-            raise ShapeError(
-                f"A row {i} has {len(row)} entries but row 0 has {d}; rows must all have the same length"
-            )
+            raise ShapeError(f"A row {i} has {len(row)} entries but row 0 has {d}; rows must all have the same length")
         out.append(row)
     return out, rhs, (d or 0)
 
@@ -668,12 +664,12 @@ def _witness_test(sys: _System, kept: Sequence[int], point: Sequence[Any]) -> se
     fr = [Fraction(v) for v in point]
     nums, den = _common_denominator([(v.numerator, v.denominator) for v in fr])
     if not _strictly_inside([sys.rows[i] for i in kept], [sys.rhs[i] for i in kept], nums, den):
-        return set()                                   # not an interior point: prove nothing
+        return set()  # not an interior point: prove nothing
     found = set()
     for i in kept:
         a = sys.rows[i]
         n2 = _dot(a, a)
-        s_i = sys.rhs[i] * den - _dot(a, nums)          # den · slack > 0
+        s_i = sys.rhs[i] * den - _dot(a, nums)  # den · slack > 0
         X = [v * n2 + s_i * aj for v, aj in zip(nums, a)]
         D = den * n2
         if all(_dot(sys.rows[j], X) < sys.rhs[j] * D for j in kept if j != i):
@@ -681,8 +677,9 @@ def _witness_test(sys: _System, kept: Sequence[int], point: Sequence[Any]) -> se
     return found
 
 
-def irredundant(A: Any, b: Any, candidates: Iterable[int] | None = None,
-                point: Sequence[Any] | None = None) -> tuple[int, ...]:
+def irredundant(
+    A: Any, b: Any, candidates: Iterable[int] | None = None, point: Sequence[Any] | None = None
+) -> tuple[int, ...]:
     """The indices of a minimal set of constraints defining the same open polyhedron.
 
     Exact duplicates (the same coprime-integer inequality) keep their smallest index; rows with a zero

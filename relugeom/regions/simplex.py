@@ -74,8 +74,10 @@ def simplex_max(rows: list[list[int]], z: list[int], basis: list[int]) -> tuple[
                 if lhs < rhs or (lhs == rhs and basis[i] < basis[r]):
                     r, ra, rb = i, a, bi
         if r < 0:
-            raise RelugeomError("internal error in relugeom.regions.simplex: an unbounded direction for a "
-                                "bounded objective; please report it")
+            raise RelugeomError(
+                "internal error in relugeom.regions.simplex: an unbounded direction for a "
+                "bounded objective; please report it"
+            )
         if rb == 0:
             streak += 1
             bland = bland or streak > _BLAND_AFTER
@@ -120,6 +122,8 @@ def exact_simplex(rows: Sequence[Sequence[int]], rhs: Sequence[int], d: int) -> 
         xs = [value.get(j, 0) - value.get(d + j, 0) for j in range(d)]  # x = xs / D
         # every row: a·x − b <= −s*; a box of half-width r = s*/(2‖a‖₁) keeps it strict
         den = 2 * max(sum(map(abs, r)) for r in rows) * D
-        return True, [simplest_rational(Fraction(2 * l1x - margin, den), Fraction(2 * l1x + margin, den))
-                      for l1x in (xj * (den // (2 * D)) for xj in xs)]
+        return True, [
+            simplest_rational(Fraction(2 * l1x - margin, den), Fraction(2 * l1x + margin, den))
+            for l1x in (xj * (den // (2 * D)) for xj in xs)
+        ]
     return False, [int(tab[m + 1, nvar + i]) for i in range(m)]

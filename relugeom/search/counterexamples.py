@@ -1,0 +1,640 @@
+"""Counterexample search: small networks and batches in increasing size, first violation, shrunk.
+
+A :class:`Conjecture` is a statement about (θ, X) with a check ``Case -> Outcome`` whose ``"violation"``
+refutes it (``"degenerate"``: the case is outside its hypotheses). :func:`search` walks the conjecture's
+sizes (widths, number of samples) in the given increasing order and, at each size,
+
+1. the **exhaustive grid**: every network of those widths with parameters in ``grid_values`` (default
+   {−1, 0, 1}) on the fixed batch :func:`~relugeom.search.families.default_batch`. A grid that does not fit in
+   the remaining budget (or exceeds ``max_grid``) is **skipped whole**, never cut to a prefix: a prefix
+   of the base-3 enumeration fixes the first parameters at −1 and would be a biased sample;
+2. the **random stage**: ``random_cases`` random rational cases (distinct samples in every batch) drawn by
+   ``random_family`` (e.g. :class:`~relugeom.search.families.LogRandomFamily` for magnitudes 2^±60), cut to the
+   remaining budget.
+
+The whole plan is fixed before anything runs (it depends only on the conjecture, ``budget`` and
+``seed``), cut into deterministic work units and run by :func:`relugeom.search.workunits.run_units` with
+``stop_on_violation=True``: serially, on a process pool (``jobs``) or on Dask (``scheduler``), with the
+same first violation whatever the engine, and resumable from a ``state`` file. The first violation is
+then **shrunk** (:func:`shrink`): fewer neurons, fewer samples, simpler numbers, as long as it still
+violates. :meth:`SearchResult.to_dict` is the counterexample JSON, which ``relugeom dim CE.json``
+re-checks (its ``"network"`` and ``"inputs"`` keys).
+
+Examples
+--------
+>>> from relugeom.search.families import Outcome
+>>> def big_output_bias(case):          # "every output bias is <= 1/2": false, refuted by b = 1
+...     b = case.net.biases[-1][0]
+...     return Outcome("violation" if b > Fraction(1, 2) else "ok", {"bias": str(b)})
+>>> conj = Conjecture("small-bias", "Every output bias is at most 1/2.", big_output_bias,
+...                   sizes=(((1, 1, 1), 1),), random_cases=10)
+>>> res = search(conj, budget=100)
+>>> res.found, res.cases_tried, res.quantities
+(True, 3, {'bias': '1'})
+>>> [str(v) for v in res.case.net.parameters()], res.case.inputs
+(['0', '0', '0', '1'], ((Fraction(0, 1),),))
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import re
+import time
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, Iterator, Literal, Mapping
+
+from ..core.network import Network
+from ..exceptions import FormatError, RelugeomError, ShapeError
+from ..io import COUNTEREXAMPLE_FORMAT, load_json
+from .families import Case, Family, GridFamily, Outcome, RandomFamily, batch_from_json, batch_to_json, default_batch
+from .workunits import run_units, split
+
+__all__ = [
+    "Conjecture",
+    "SearchResult",
+    "DEFAULT_SIZES",
+    "search",
+    "search_plan",
+    "shrink",
+    "simpler_numbers",
+    "write_counterexample",
+    "read_counterexample",
+    "COUNTEREXAMPLE_FORMAT",
+]
+
+COUNTEREXAMPLE_VERSION = 1
+
+Check = Callable[[Case], Outcome]
+Size = tuple[tuple[int, ...], int]
+
+#: Sizes (widths, number of samples), roughly by number of parameters N, then n. Grids of up to 3^7 = 2187
+#: networks (N <= 7) fit the default ``max_grid``; larger sizes are searched by the random stage only.
+DEFAULT_SIZES: tuple[Size, ...] = (
+    ((1, 1, 1), 1),
+    ((1, 1, 1), 2),
+    ((1, 1, 1), 3),
+    ((2, 1, 1), 2),
+    ((2, 1, 1), 3),
+    ((1, 1, 1, 1), 2),
+    ((1, 1, 1, 1), 3),
+    ((1, 1, 2), 2),
+    ((1, 1, 2), 3),
+    ((1, 2, 1), 2),
+    ((1, 2, 1), 3),
+    ((1, 2, 1), 4),
+    ((2, 2, 1), 3),
+    ((2, 2, 1), 4),
+    ((2, 2, 1), 5),
+    ((1, 2, 1, 1), 3),
+    ((1, 3, 1), 4),
+    ((1, 2, 2), 3),
+    ((2, 3, 1), 5),
+)
+
+_NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True)
+class Conjecture:
+    """A statement to refute, its check, and where to look.
+
+    Attributes
+    ----------
+    name : str
+        kebab-case identifier (``relugeom search NAME``).
+    statement : str
+        one sentence.
+    check : Case -> Outcome
+        a picklable module-level function; ``"violation"`` refutes the statement on that case,
+        ``"degenerate"`` means outside its hypotheses. The quantities should hold ``"bfd"`` (the exact
+        BFD of the case) when it applies, so the counterexample file can be re-checked by ``relugeom dim``.
+    expected : {"false", "true"}
+        what we believe (informational).
+    sizes : sequence of (widths, num_samples)
+        searched in this order (put them in increasing size).
+    grid_values : numbers
+        values of the exhaustive grid (empty: no grid stage).
+    max_grid : int
+        largest grid searched (larger grids are skipped; the random stage still runs).
+    random_cases : int
+        random cases per size.
+    random_family : callable
+        ``random_family(widths, num_samples, count, seed=seed, **random_options)`` -> a family
+        (:class:`~relugeom.search.families.RandomFamily`, :class:`~relugeom.search.families.LogRandomFamily`, …).
+    random_options : mapping
+        extra keyword arguments of ``random_family``.
+    """
+
+    name: str
+    statement: str
+    check: Check
+    expected: Literal["false", "true"] = "false"
+    sizes: tuple[Size, ...] = DEFAULT_SIZES
+    grid_values: tuple[Any, ...] = (-1, 0, 1)
+    max_grid: int = 5000
+    random_cases: int = 200
+    random_family: Callable[..., Family] = RandomFamily
+    random_options: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not _NAME.match(self.name):
+            raise ValueError(f"conjecture names are kebab-case (e.g. 'float-rank'), got {self.name!r}")
+        if self.expected not in ("false", "true"):
+            raise ValueError(f"expected must be 'false' or 'true', got {self.expected!r}")
+        sizes = tuple((tuple(int(w) for w in widths), int(n)) for widths, n in self.sizes)
+        if not sizes or any(len(w) < 2 or min(w) < 1 or n < 1 for w, n in sizes):
+            raise ShapeError(f"sizes must be a non-empty sequence of (widths, num_samples >= 1), got {self.sizes}")
+        object.__setattr__(self, "sizes", sizes)
+        object.__setattr__(self, "grid_values", tuple(self.grid_values))
+        if self.max_grid < 0 or self.random_cases < 0:
+            raise ValueError("max_grid and random_cases must be >= 0")
+
+
+# ------------------------------------------------------------------------------------------------ plan
+
+
+def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tuple[Size, str, Family]]:
+    """The stages :func:`search` runs, in order: ``((widths, n), "grid" | "random", family)``.
+
+    Sizes in the conjecture's order; at each size the grid (whole, or skipped if it exceeds the remaining
+    budget or ``max_grid``), then ``random_cases`` random cases cut to the remaining budget. The total
+    number of cases is at most ``budget``.
+
+    Examples
+    --------
+    >>> from relugeom.search.families import Outcome
+    >>> def never(case):
+    ...     return Outcome("ok")
+    >>> conj = Conjecture("never-refuted", "Nothing.", never, sizes=(((1, 1, 1), 2), ((1, 2, 1), 2)))
+    >>> [(size, kind, len(fam)) for size, kind, fam in search_plan(conj, budget=400)]
+    [(((1, 1, 1), 2), 'grid', 81), (((1, 1, 1), 2), 'random', 200), (((1, 2, 1), 2), 'random', 119)]
+    """
+    if budget < 0:
+        raise ValueError(f"budget must be >= 0, got {budget}")
+    stages: list[tuple[Size, str, Family]] = []
+    remaining = int(budget)
+    for widths, n in conjecture.sizes:
+        if remaining <= 0:
+            break
+        if conjecture.grid_values:
+            try:
+                batch = default_batch(widths[0], n)
+            except ShapeError:
+                batch = None
+            if batch is not None:
+                grid = GridFamily(widths, conjecture.grid_values, batch, seed=seed)
+                if len(grid) <= min(remaining, conjecture.max_grid):
+                    stages.append(((widths, n), "grid", grid))
+                    remaining -= len(grid)
+        count = min(conjecture.random_cases, remaining)
+        if count > 0:
+            fam = conjecture.random_family(widths, n, count, seed=seed, **dict(conjecture.random_options))
+            stages.append(((widths, n), "random", fam))
+            remaining -= count
+    return stages
+
+
+# ---------------------------------------------------------------------------------------------- result
+
+
+def _size_of(case: Case) -> dict:
+    nums = list(case.net.parameters()) + [v for x in case.inputs for v in x]
+    return {
+        "widths": list(case.net.widths),
+        "num_samples": len(case.inputs),
+        "max_abs_numerator": max(abs(v.numerator) for v in nums),
+        "max_denominator": max(v.denominator for v in nums),
+    }
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What :func:`search` found.
+
+    Attributes
+    ----------
+    conjecture, statement, expected : str
+    found : bool
+    case : Case or None
+        the shrunk counterexample.
+    original : Case or None
+        the first violating case, before shrinking.
+    quantities : dict
+        the exact quantities the check returned on ``case`` (empty if nothing was found).
+    cases_tried : int
+        cases evaluated (judged or degenerate) up to and including the first violation.
+    degenerate : int
+        of which outside the conjecture's hypotheses.
+    sizes : tuple of dict
+        the sizes reached: ``{"widths", "num_samples", "grid", "random"}`` (cases planned per stage).
+    seconds : float
+        wall time, search and shrinking.
+    seed : int
+    shrink_steps : int
+        accepted shrinking steps.
+    """
+
+    conjecture: str
+    statement: str
+    expected: str
+    found: bool
+    case: Case | None
+    original: Case | None
+    quantities: dict
+    cases_tried: int
+    degenerate: int
+    sizes: tuple[dict, ...]
+    seconds: float
+    seed: int
+    shrink_steps: int = 0
+
+    def to_dict(self) -> dict:
+        """The counterexample JSON (format ``relugeom-counterexample``, version 1).
+
+        Without a counterexample, a record of the search instead: format ``relugeom-search``, ``found``
+        false, and the ``search`` block.
+        """
+        search_block = {
+            "cases_tried": self.cases_tried,
+            "degenerate": self.degenerate,
+            "seed": self.seed,
+            "sizes": [dict(s) for s in self.sizes],
+            "seconds": round(self.seconds, 3),
+            "shrink_steps": self.shrink_steps,
+        }
+        if not self.found:
+            return {
+                "format": "relugeom-search",
+                "version": 1,
+                "conjecture": self.conjecture,
+                "statement": self.statement,
+                "expected": self.expected,
+                "found": False,
+                "search": search_block,
+            }
+        assert self.case is not None and self.original is not None
+        return {
+            "format": COUNTEREXAMPLE_FORMAT,
+            "version": COUNTEREXAMPLE_VERSION,
+            "conjecture": self.conjecture,
+            "statement": self.statement,
+            "expected": self.expected,
+            "found": True,
+            "network": self.case.net.to_dict(),
+            "inputs": batch_to_json(self.case.inputs),
+            "quantities": self.quantities,
+            "search": search_block,
+            "size": _size_of(self.case),
+            "case": {"seed": self.case.seed, "family": self.case.family, "index": self.case.index},
+            "original": {
+                "network": self.original.net.to_dict(),
+                "inputs": batch_to_json(self.original.inputs),
+                "seed": self.original.seed,
+                "family": self.original.family,
+                "index": self.original.index,
+            },
+        }
+
+    def summary(self) -> str:
+        """A few human-readable lines: the refutation (widths, parameters, batch, quantities) or none."""
+        if not self.found or self.case is None:
+            return f"{self.conjecture}: no counterexample in {self.cases_tried} cases ({self.seconds:.1f} s)"
+        net = self.case.net
+        lines = [
+            f"{self.conjecture}: refuted after {self.cases_tried} cases ({self.seconds:.1f} s); "
+            f"shrunk in {self.shrink_steps} steps to widths {'-'.join(map(str, net.widths))}, "
+            f"n = {len(self.case.inputs)}"
+        ]
+        for k, (W, b) in enumerate(net.layers()):
+            lines.append(f"  W{k} = {[[str(v) for v in row] for row in W]}, b{k} = {[str(v) for v in b]}")
+        lines.append(f"  X = {batch_to_json(self.case.inputs)}")
+        for key, value in self.quantities.items():
+            text = json.dumps(value)
+            lines.append(f"  {key} = {text if len(text) <= 100 else text[:97] + '...'}")
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------- search
+
+
+def search(
+    conjecture: Conjecture,
+    *,
+    budget: int = 5000,
+    seed: int = 0,
+    jobs: int = 1,
+    scheduler: Any = None,
+    state: str | os.PathLike | None = None,
+    progress: bool = False,
+    shrink: bool = True,
+    unit_size: int = 50,
+) -> SearchResult:
+    """Look for a counterexample to ``conjecture`` among at most ``budget`` cases; shrink the first one.
+
+    Parameters
+    ----------
+    conjecture : Conjecture
+    budget : int
+        most cases evaluated by the search (see :func:`search_plan` for how it is spent); shrinking the
+        counterexample evaluates the check on further, smaller cases, not counted here.
+    seed : int
+        seeds the random stages (and the grid cases' own seeds); the result is a function of
+        (conjecture, budget, seed, unit_size) only.
+    jobs, scheduler, state, progress :
+        as in :func:`relugeom.search.workunits.run_units`: a process pool, a Dask scheduler, a JSON-lines state
+        file to resume from (valid for the same conjecture, seed, budget and unit size), a progress bar.
+    shrink : bool
+        shrink the first violation (:func:`shrink`); otherwise ``case`` is ``original``.
+    unit_size : int
+        cases per work unit.
+
+    Returns
+    -------
+    SearchResult
+    """
+    t0 = time.perf_counter()
+    plan = search_plan(conjecture, budget, seed)
+    task = f"search {conjecture.name} seed={seed}"
+    units = [u for _, _, fam in plan for u in split(task, conjecture.check, fam, unit_size)]
+    results = run_units(
+        units,
+        jobs=jobs,
+        scheduler=scheduler,
+        stop_on_violation=True,
+        state=state,
+        progress=progress,
+        label=f"search {conjecture.name} ",
+    )
+    tried = sum(r.checked + r.degenerate for r in results)
+    degenerate = sum(r.degenerate for r in results)
+    reached = {r.family for r in results}
+    sizes: list[dict] = []
+    for (widths, n), kind, fam in plan:
+        if fam.name not in reached:
+            continue
+        if not sizes or sizes[-1]["widths"] != list(widths) or sizes[-1]["num_samples"] != n:
+            sizes.append({"widths": list(widths), "num_samples": n, "grid": 0, "random": 0})
+        sizes[-1][kind] = len(fam)
+    first = next((r.first_violation for r in results if r.violations), None)
+    if first is None:
+        return SearchResult(
+            conjecture.name,
+            conjecture.statement,
+            conjecture.expected,
+            False,
+            None,
+            None,
+            {},
+            tried,
+            degenerate,
+            tuple(sizes),
+            time.perf_counter() - t0,
+            seed,
+        )
+    original = Case.from_dict(first["case"])
+    steps = 0
+    case = original
+    quantities = first["quantities"]
+    if shrink:
+        case, steps = _shrink(conjecture.check, original, 1000)
+        quantities = conjecture.check(case).quantities
+    return SearchResult(
+        conjecture.name,
+        conjecture.statement,
+        conjecture.expected,
+        True,
+        case,
+        original,
+        quantities,
+        tried,
+        degenerate,
+        tuple(sizes),
+        time.perf_counter() - t0,
+        seed,
+        steps,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- shrink
+
+
+def _key(v: Fraction) -> tuple[int, int, int]:
+    """Complexity of a rational: height max(|p|, q), then q, then |p| (0 is the simplest)."""
+    return (max(abs(v.numerator), v.denominator), v.denominator, abs(v.numerator))
+
+
+def _floor_log2(a: Fraction) -> int:
+    """⌊log2 a⌋ for a > 0, exactly."""
+    e = a.numerator.bit_length() - a.denominator.bit_length()
+    if Fraction(2) ** e > a:
+        e -= 1
+    elif Fraction(2) ** (e + 1) <= a:
+        e += 1
+    return e
+
+
+def simpler_numbers(v: Any) -> list[Fraction]:
+    """Candidates strictly simpler than ``v`` (height max(|p|, q), then q, then |p|), simplest first.
+
+    0, ±1, the nearest integers, powers of two up to |v| (with v's sign), |v| rounded to 1–3 significant
+    bits, halving, and the best approximations with smaller denominators.
+
+    Examples
+    --------
+    >>> [str(c) for c in simpler_numbers(Fraction(7, 3))]
+    ['0', '1', '-1', '2', '3', '5/2']
+    >>> [str(c) for c in simpler_numbers(-12)]
+    ['0', '-1', '1', '-2', '-4', '-6', '-8']
+    >>> [str(c) for c in simpler_numbers(Fraction(3, 8))]
+    ['0', '1', '-1', '1/2', '1/3', '1/4', '2/5']
+    >>> simpler_numbers(0)
+    []
+    """
+    v = Fraction(v)
+    if v == 0:
+        return []
+    sign = 1 if v > 0 else -1
+    a = abs(v)
+    cands: set[Fraction] = {
+        Fraction(0),
+        Fraction(1),
+        Fraction(-1),
+        Fraction(round(v)),
+        Fraction(math.floor(v)),
+        Fraction(math.ceil(v)),
+    }
+    e = _floor_log2(a)
+    for j in range(min(e, 0), max(e, 0) + 1):
+        cands.add(sign * Fraction(2) ** j)
+    for bits in (2, 3):  # |v| to `bits` significant bits (integers and dyadics)
+        unit = Fraction(2) ** (e - bits + 1)
+        cands.add(sign * round(a / unit) * unit)
+    if v.denominator == 1:
+        cands.add(Fraction(int(v) // 2) if v > 0 else -Fraction(int(-v) // 2))
+    d = 1
+    while d < v.denominator:
+        cands.add(v.limit_denominator(d))
+        d *= 2
+    for d in range(2, min(v.denominator, 9)):
+        cands.add(v.limit_denominator(d))
+    k = _key(v)
+    return sorted((c for c in cands if _key(c) < k), key=lambda c: (_key(c), (c < 0) != (v < 0)))
+
+
+def _violates(check: Check, case: Case, memo: dict) -> bool:
+    if len(set(case.inputs)) != len(case.inputs):
+        return False
+    key = (case.net.widths, case.net.parameters(), case.inputs)
+    if key not in memo:
+        try:
+            memo[key] = check(case).status == "violation"
+        except RelugeomError:  # DegeneratePointError and friends: not a confirmed violation
+            memo[key] = False
+    return memo[key]
+
+
+def _structural_moves(case: Case) -> Iterator[Case]:
+    """Smaller cases: one hidden neuron, output, input coordinate or sample fewer (in that order)."""
+    net = case.net
+    L = net.num_layers
+    for k in range(L - 1):
+        for i in range(net.widths[k + 1]):
+            if net.widths[k + 1] > 1:
+                yield case.replace(net=net.without_neuron(k, i))
+    if net.output_dim > 1:
+        for i in range(net.output_dim):
+            W = list(net.weights)
+            b = list(net.biases)
+            W[-1] = W[-1][:i] + W[-1][i + 1 :]
+            b[-1] = b[-1][:i] + b[-1][i + 1 :]
+            yield case.replace(net=Network(tuple(W), tuple(b)))
+    if net.input_dim > 1:
+        for j in range(net.input_dim):
+            W = list(net.weights)
+            W[0] = tuple(row[:j] + row[j + 1 :] for row in W[0])
+            yield case.replace(net=Network(tuple(W), net.biases), inputs=tuple(x[:j] + x[j + 1 :] for x in case.inputs))
+    if len(case.inputs) > 1:
+        for i in range(len(case.inputs)):
+            yield case.replace(inputs=case.inputs[:i] + case.inputs[i + 1 :])
+
+
+def _shrink(check: Check, case: Case, max_steps: int) -> tuple[Case, int]:
+    memo: dict = {}
+    if not _violates(check, case, memo):
+        raise RelugeomError("shrink needs a case that violates the conjecture (check says 'violation')")
+    steps = 0
+    while steps < max_steps:
+        before = case
+        # structure first: restart the moves after each success (indices shift)
+        progress = True
+        while progress and steps < max_steps:
+            progress = False
+            for cand in _structural_moves(case):
+                if _violates(check, cand, memo):
+                    case, steps, progress = cand, steps + 1, True
+                    break
+        # then every number, one at a time, simplest candidate first
+        for p in range(case.net.num_params):
+            for c in simpler_numbers(case.net.parameters()[p]):
+                if steps >= max_steps:
+                    break
+                params = list(case.net.parameters())
+                params[p] = c
+                cand = case.replace(net=Network.from_parameters(case.net.widths, params))
+                if _violates(check, cand, memo):
+                    case, steps = cand, steps + 1
+                    break
+        for i in range(len(case.inputs)):
+            for j in range(case.net.input_dim):
+                for c in simpler_numbers(case.inputs[i][j]):
+                    if steps >= max_steps:
+                        break
+                    x = case.inputs[i][:j] + (c,) + case.inputs[i][j + 1 :]
+                    cand = case.replace(inputs=case.inputs[:i] + (x,) + case.inputs[i + 1 :])
+                    if _violates(check, cand, memo):
+                        case, steps = cand, steps + 1
+                        break
+        if case == before:
+            break
+    return case, steps
+
+
+def shrink(check: Check, case: Case, max_steps: int = 1000) -> Case:
+    """Greedily make a violating case smaller while ``check`` still says ``"violation"``.
+
+    Moves, repeated to a fixed point: remove a hidden neuron (:meth:`Network.without_neuron`), an output,
+    an input coordinate or a sample; replace a parameter or an input coordinate by a strictly simpler
+    number (:func:`simpler_numbers`, simplest first). A move is kept only if the check says
+    ``"violation"`` (not ``"degenerate"``, no :class:`~relugeom.exceptions.RelugeomError`) and the samples
+    stay distinct. Deterministic; at most ``max_steps`` accepted moves. Every accepted move makes the case
+    strictly smaller (fewer entries, or one number of lower height), so the loop ends.
+
+    Raises
+    ------
+    RelugeomError
+        if ``case`` does not violate in the first place.
+
+    Examples
+    --------
+    >>> from relugeom.search.families import Outcome
+    >>> def two_positive_outputs(case):      # violation: F(x) > 0 at two samples or more
+    ...     from relugeom.core.forward import forward
+    ...     pos = int((forward(case.net, case.inputs) > 0).sum())
+    ...     return Outcome("violation" if pos >= 2 else "ok", {"positive": pos})
+    >>> big = Case(Network.from_layers([([[3], ["7/2"]], [5, 1]), ([["2/3", 4]], [9])]),
+    ...            ((Fraction(-7, 3),), (Fraction(5, 2),), (Fraction(11, 4),)))
+    >>> small = shrink(two_positive_outputs, big)
+    >>> small.net.widths, [str(v) for v in small.net.parameters()], small.inputs
+    ((1, 1, 1), ['0', '0', '0', '1'], ((Fraction(0, 1),), (Fraction(1, 1),)))
+    """
+    return _shrink(check, case, max_steps)[0]
+
+
+# ------------------------------------------------------------------------------------------------- files
+
+
+def write_counterexample(result: SearchResult, path: str | os.PathLike) -> None:
+    """Write ``result.to_dict()`` as JSON (re-check it with ``relugeom dim PATH``).
+
+    Raises
+    ------
+    RelugeomError
+        if the search found nothing.
+    """
+    if not result.found:
+        raise RelugeomError(f"the search for {result.conjecture!r} found no counterexample; nothing to write")
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(result.to_dict(), fh, indent=1)
+        fh.write("\n")
+
+
+def read_counterexample(path: str | os.PathLike) -> tuple[Case, dict]:
+    """Read a counterexample file: the (shrunk) :class:`Case` and the whole JSON dict.
+
+    Raises
+    ------
+    FormatError
+        if the file is not a ``relugeom-counterexample`` version 1.
+    """
+    data = load_json(path, "counterexample", parse_float=float)
+    if not isinstance(data, dict) or data.get("format") != COUNTEREXAMPLE_FORMAT:
+        raise FormatError(f"{path}: 'format' must be {COUNTEREXAMPLE_FORMAT!r}")
+    if data.get("version") != COUNTEREXAMPLE_VERSION:
+        raise FormatError(f"{path}: unsupported version {data.get('version')!r}; this relugeom reads version 1")
+    if "network" not in data or "inputs" not in data:
+        raise FormatError(f"{path}: a counterexample needs the keys 'network' and 'inputs'")
+    meta = data.get("case", {})
+    net = Network.from_dict(data["network"])
+    case = Case(
+        net,
+        batch_from_json(data["inputs"]),
+        int(meta.get("seed", 0)),
+        str(meta.get("family", "")),
+        int(meta.get("index", 0)),
+    )
+    if any(len(x) != net.input_dim for x in case.inputs):
+        raise FormatError(f"{path}: every input must have {net.input_dim} coordinates")
+    return case, data

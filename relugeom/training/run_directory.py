@@ -1,0 +1,231 @@
+"""A training run on disk: everything needed to re-check it, and the re-check (``relugeom train --out``).
+
+Layout of ``DIR``::
+
+    history.json             list of per-checkpoint objects: step, loss, accuracy, bfd_train, bfd_test,
+                             bfd_random, num_patterns_train, dead_neurons, … (JSON; null where absent)
+    history.csv              the same table as CSV
+    run.json                 configuration, data set, widths, N, H, N − H, number of steps
+    loss_trace.csv           the loss of every step (step,loss)
+    checkpoints/step-<s>.json  the network at step s, exactly (relugeom network JSON, numbers "p/q")
+    inputs/train.csv, test.csv, random.csv     the tracked batches, exactly (one sample a row)
+    inputs/train_targets.csv, test_targets.csv the labels or regression targets
+    curves.png               loss and BFD curves
+
+Because checkpoints and inputs are written as exact rationals (the float64 values' binary values),
+:func:`recheck_run` recomputes every recorded BFD (with the patterns and dead neurons) from the files
+alone and says whether they agree.
+
+Examples
+--------
+>>> import tempfile
+>>> from relugeom.training.datasets import teacher_task
+>>> from relugeom.core.network import Network
+>>> from relugeom.training.tracking import Tracker
+>>> from relugeom.training.loop import TrainConfig, train
+>>> data = teacher_task((2, 3, 1), n_train=12, n_test=6, seed=0)
+>>> tracker = Tracker.for_dataset(data, cffd="off")
+>>> result = train(Network.random_he((2, 4, 1), seed=0), data, TrainConfig(lr=0.05, epochs=20, checkpoints=3),
+...                tracker)
+>>> out = tempfile.mkdtemp()
+>>> write_run(out, result, data, tracker)
+>>> [r["step"] for r in read_history(out)]
+[0, 1, 20]
+>>> all(r["agree"] for r in recheck_run(out))
+True
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from typing import Any, Iterable
+
+import numpy as np
+
+from ..dimension.bfd import dimension_report
+from ..exceptions import CertificationTimeout, DegeneratePointError
+from ..io import json_ready, load_inputs, load_network, save_inputs, save_network
+from .datasets import Dataset
+from .loop import TrainResult
+
+__all__ = ["write_run", "run_info", "read_history", "recheck_run", "checkpoint_path"]
+
+
+def checkpoint_path(directory: str | os.PathLike, step: int) -> str:
+    return os.path.join(os.fspath(directory), "checkpoints", f"step-{step}.json")
+
+
+def _write_csv(path: str, rows: list[dict[str, Any]]) -> None:
+    keys: list[str] = []
+    for row in rows:
+        keys.extend(k for k in row if k not in keys)
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=keys)
+        writer.writeheader()
+        for row in json_ready(rows):
+            writer.writerow({k: ("" if v is None else v) for k, v in row.items()})
+
+
+def write_run(
+    directory: str | os.PathLike,
+    result: TrainResult,
+    data: Dataset,
+    tracker: Any = None,
+    info: dict[str, Any] | None = None,
+    picture: bool = True,
+) -> None:
+    """Write the run's files (layout in the module docstring) into ``directory`` (created if needed).
+
+    ``tracker`` supplies the tracked batches (its ``inputs``); ``info`` is merged into ``run.json``.
+    """
+    root = os.fspath(directory)
+    os.makedirs(os.path.join(root, "checkpoints"), exist_ok=True)
+    os.makedirs(os.path.join(root, "inputs"), exist_ok=True)
+    rows = [dict(r) for r in result.history]
+    with open(os.path.join(root, "history.json"), "w", encoding="utf-8") as fh:
+        json.dump(json_ready(rows), fh, indent=1)
+        fh.write("\n")
+    _write_csv(os.path.join(root, "history.csv"), rows)
+    with open(os.path.join(root, "loss_trace.csv"), "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["step", "loss"])
+        writer.writerows([s, repr(float(v))] for s, v in enumerate(result.loss_trace))
+    for step, net in result.checkpoints:
+        save_network(net, checkpoint_path(root, step))
+    batches = dict(getattr(tracker, "inputs", {}) or {})
+    batches.setdefault("train", data.X_train)
+    if len(data.X_test):
+        batches.setdefault("test", data.X_test)
+    for name, X in batches.items():
+        save_inputs(X, os.path.join(root, "inputs", f"{name}.csv"))
+    for name, y in (("train", data.y_train), ("test", data.y_test)):
+        if len(y):
+            save_inputs(np.asarray(y).reshape(len(y), -1), os.path.join(root, "inputs", f"{name}_targets.csv"))
+    meta = run_info(result, data, tracker, info)
+    meta["tracked"] = sorted(batches)
+    with open(os.path.join(root, "run.json"), "w", encoding="utf-8") as fh:
+        json.dump(json_ready(meta), fh, indent=1)
+        fh.write("\n")
+    if picture:
+        widths = "-".join(map(str, result.initial.widths))
+        from ..plots.training import plot_history  # matplotlib, loaded only when a run is written
+
+        plot_history(
+            rows, os.path.join(root, "curves.png"), title=f"{data.name}, widths {widths}, {result.config.optimizer}"
+        )
+
+
+def run_info(
+    result: TrainResult, data: Dataset, tracker: Any = None, info: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """What ``run.json`` holds: data set, widths, N, H, N − H, configuration, steps, tracker settings."""
+    net0 = result.initial
+    return {
+        "format": "relugeom-run",
+        "version": 1,
+        "data": {
+            "name": data.name,
+            "description": data.description,
+            "task": data.task,
+            "num_classes": data.num_classes,
+            "n_train": len(data.X_train),
+            "n_test": len(data.X_test),
+            **data.info,
+        },
+        "widths": list(net0.widths),
+        "num_params": net0.num_params,
+        "num_hidden": net0.num_hidden,
+        "n_minus_h": net0.num_params - net0.num_hidden,
+        "config": result.config.to_dict(),
+        "num_steps": result.num_steps,
+        "steps_per_epoch": result.steps_per_epoch,
+        "checkpoint_steps": [s for s, _ in result.checkpoints],
+        "tracked": None if tracker is None else sorted(tracker.inputs),
+        "tracker": None
+        if tracker is None
+        else {
+            "method": tracker.method,
+            "at_zero": tracker.at_zero,
+            "cffd": tracker.cffd,
+            "certify_timeout": tracker.certify_timeout,
+        },
+        **(info or {}),
+    }
+
+
+def read_history(directory: str | os.PathLike) -> list[dict[str, Any]]:
+    """``history.json`` of a run directory."""
+    with open(os.path.join(os.fspath(directory), "history.json"), encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def recheck_run(
+    directory: str | os.PathLike, steps: Iterable[int] | None = None, certify_timeout: float = 60.0
+) -> list[dict[str, Any]]:
+    """Recompute, from the saved checkpoints and inputs alone, the exact columns of ``history.json``.
+
+    Returns one dict per (checkpoint, tracked batch): ``step``, ``batch``, ``recorded`` and
+    ``recomputed`` (the BFD), ``agree`` and ``reason`` (what disagrees). The distinct patterns of the batch
+    and, for the training batch, the dead neurons are compared too. A BFD recorded as uncertified (a
+    time-out lower bound) must be at most the recomputed rank; a BFD recorded as ``null`` must come from
+    a degenerate batch. ``agree`` is None when the recomputation itself timed out.
+    """
+    root = os.fspath(directory)
+    wanted = None if steps is None else set(steps)
+    inputs: dict[str, Any] = {}
+    out = []
+    run: dict[str, Any] = {}
+    run_file = os.path.join(root, "run.json")
+    if os.path.exists(run_file):
+        with open(run_file, encoding="utf-8") as fh:
+            run = json.load(fh)
+    at_zero = (run.get("tracker") or {}).get("at_zero")
+    tracked = [b for b in ("train", "test", "random") if os.path.exists(os.path.join(root, "inputs", f"{b}.csv"))]
+    tracked = [b for b in tracked if b in (run.get("tracked") or tracked)]
+    for row in read_history(root):
+        step = row["step"]
+        if wanted is not None and step not in wanted:
+            continue
+        net = load_network(checkpoint_path(root, step))
+        for name in tracked:
+            if f"bfd_{name}" not in row or (name != "train" and f"certified_{name}" not in row):
+                continue
+            if name not in inputs:
+                inputs[name] = load_inputs(os.path.join(root, "inputs", f"{name}.csv"))
+            recorded = row.get(f"bfd_{name}")
+            check: dict[str, Any] = {
+                "step": step,
+                "batch": name,
+                "recorded": recorded,
+                "recomputed": None,
+                "agree": False,
+                "reason": "",
+            }
+            out.append(check)
+            try:
+                rep = dimension_report(net, inputs[name], at_zero=at_zero, certify_timeout=certify_timeout)
+            except DegeneratePointError as err:
+                check["agree"] = recorded is None
+                check["reason"] = "" if recorded is None else f"the saved batch is degenerate: {err}"
+                continue
+            except CertificationTimeout as err:
+                check["agree"], check["reason"] = None, f"recomputation timed out: {err}"
+                continue
+            check["recomputed"] = rep.bfd
+            problems = []
+            if recorded is None:
+                problems.append("recorded null, but the batch is not degenerate")
+            elif row.get(f"certified_{name}") is False:
+                if recorded > rep.bfd:
+                    problems.append(f"recorded lower bound {recorded} exceeds the rank {rep.bfd}")
+            elif recorded != rep.bfd:
+                problems.append(f"BFD {recorded} recorded, {rep.bfd} recomputed")
+            patterns = row.get(f"num_patterns_{name}")
+            if patterns is not None and patterns != rep.num_patterns:
+                problems.append(f"{patterns} patterns recorded, {rep.num_patterns} recomputed")
+            if name == "train" and row.get("dead_neurons") is not None and row["dead_neurons"] != len(rep.dead_neurons):
+                problems.append(f"{row['dead_neurons']} dead neurons recorded, {len(rep.dead_neurons)} recomputed")
+            check["agree"], check["reason"] = not problems, "; ".join(problems)
+    return out
