@@ -17,13 +17,19 @@ from __future__ import annotations
 
 __all__ = [
     "RelugeomError",
+    "InvalidArgumentError",
+    "MissingExtraError",
     "NotExactError",
+    "InexactInputError",
     "ShapeError",
     "DegeneratePointError",
     "DegenerateSegmentError",
     "CertificationTimeout",
     "FormatError",
     "FloatRangeError",
+    "ZeroNormalError",
+    "RelugeomWarning",
+    "DegenerateCellWarning",
 ]
 
 
@@ -31,8 +37,20 @@ class RelugeomError(Exception):
     """Base class of every error relugeom raises on purpose."""
 
 
+class InvalidArgumentError(RelugeomError, ValueError):
+    """An argument outside its allowed values: an unknown method name, a negative count, an empty range."""
+
+
+class MissingExtraError(RelugeomError, ImportError):
+    """An optional dependency is not installed; the message names the extra that provides it."""
+
+
 class NotExactError(RelugeomError, ValueError):
     """A number cannot be converted to an exact rational (NaN, infinity, unparsable text, bad type)."""
+
+
+class InexactInputError(NotExactError, TypeError):
+    """A float (or other non-exact number) was passed where an exact rational is required."""
 
 
 class ShapeError(RelugeomError, ValueError):
@@ -45,6 +63,10 @@ class FormatError(RelugeomError, ValueError):
 
 class FloatRangeError(RelugeomError, ArithmeticError):
     """An exact number does not fit in float64 (the float fast path cannot represent it)."""
+
+
+class ZeroNormalError(RelugeomError, ValueError):
+    """A hyperplane ``a·x = beta`` was requested with ``a = 0``."""
 
 
 class DegeneratePointError(RelugeomError, ValueError):
@@ -112,3 +134,11 @@ class CertificationTimeout(RelugeomError, RuntimeError):
             f"(certify_timeout=..., CLI: --certify-timeout), or use method='modular' for a "
             f"probabilistic answer with an explicit error bound."
         )
+
+
+class RelugeomWarning(UserWarning):
+    """Base class of every warning relugeom issues."""
+
+
+class DegenerateCellWarning(RelugeomWarning):
+    """Part of the input space is degenerate: a hidden neuron is identically zero on an open set."""

@@ -29,7 +29,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .exceptions import NotExactError, ShapeError
+from .exceptions import InvalidArgumentError, NotExactError, ShapeError
 
 __all__ = [
     "to_fraction",
@@ -222,7 +222,7 @@ def simplest_rational(lo: Fraction, hi: Fraction) -> Fraction:
     Fraction(0, 1)
     """
     if lo > hi:
-        raise ValueError(f"empty interval [{lo}, {hi}]")
+        raise InvalidArgumentError(f"empty interval [{lo}, {hi}]")
     ln, ld, hn, hd = lo.numerator, lo.denominator, hi.numerator, hi.denominator
     if ln <= 0 <= hn:
         return Fraction(0)
@@ -270,11 +270,11 @@ def float_root(q: Any, p: int = 2) -> float:
     >>> float_root(-1)
     Traceback (most recent call last):
     ...
-    ValueError: float_root needs q >= 0 and an integer p >= 1, got q = -1, p = 2
+    relugeom.exceptions.InvalidArgumentError: float_root needs q >= 0 and an integer p >= 1, got q = -1, p = 2
     """
     q = to_fraction(q, "q")
     if q < 0 or not isinstance(p, (int, np.integer)) or isinstance(p, bool) or p < 1:
-        raise ValueError(f"float_root needs q >= 0 and an integer p >= 1, got q = {q}, p = {p}")
+        raise InvalidArgumentError(f"float_root needs q >= 0 and an integer p >= 1, got q = {q}, p = {p}")
     if q == 0:
         return 0.0
     p = int(p)

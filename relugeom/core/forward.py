@@ -25,11 +25,12 @@ from typing import Any, Literal
 import flint
 import numpy as np
 
+from .._typing import EXACT_OR_FLOAT, check_choice
 from ..exceptions import FloatRangeError, ShapeError
 from ..numbers import Matrix, dyadic_scaling, exact_matrix, integer_scaling
 from .network import Network
 
-__all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "FloatPass"]
+__all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "FloatPass", "int_matmul"]
 
 
 def as_batch(net: Network, X: Any) -> Matrix:
@@ -108,7 +109,7 @@ class ExactPass:
 _SMALL_PRODUCT = 20_000  # below this many multiplications numpy's object dot beats FLINT's conversions
 
 
-def _int_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+def int_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     """Exact product of two integer object arrays (FLINT ``fmpz_mat`` unless tiny)."""
     m, k = A.shape
     k2, n = B.shape
@@ -132,7 +133,7 @@ def exact_pass(net: Network, X: Any) -> ExactPass:
     den = dX
     for k, layer in enumerate(net.integer_layers()):
         WT = np.array(layer.weight, dtype=object).T
-        Z = _int_matmul(A, WT) + np.array([den * b for b in layer.bias], dtype=object)[None, :]
+        Z = int_matmul(A, WT) + np.array([den * b for b in layer.bias], dtype=object)[None, :]
         den = den * layer.den
         pre.append(Z)
         pre_dens.append(den)
@@ -191,8 +192,6 @@ def forward(net: Network, X: Any, method: Literal["exact", "float"] = "exact") -
     >>> forward(net, [[1, 0], [0, 1]]).tolist()
     [[Fraction(7, 3)], [Fraction(1, 3)]]
     """
-    if method == "exact":
+    if check_choice("method", method, EXACT_OR_FLOAT) == "exact":
         return exact_pass(net, X).outputs()
-    if method == "float":
-        return float_pass(net, X).pre[-1]
-    raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+    return float_pass(net, X).pre[-1]

@@ -26,6 +26,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .._typing import AT_ZERO, EXACT_OR_FLOAT, check_choice
 from ..exceptions import DegeneratePointError
 from .forward import exact_pass, float_pass
 from .network import Network
@@ -48,8 +49,7 @@ def layer_patterns(pre: Sequence[np.ndarray], at_zero: AtZero = None) -> tuple[n
     floats); the last (output) map is ignored. Raises :class:`DegeneratePointError` on the first zero
     (lowest sample, then layer, then neuron) unless ``at_zero`` is given.
     """
-    if at_zero not in (None, "inactive", "active"):
-        raise ValueError(f"at_zero must be None, 'inactive' or 'active', got {at_zero!r}")
+    check_choice("at_zero", at_zero, AT_ZERO)
     hidden = pre[:-1]
     if at_zero is None and hidden:
         zeros = [np.asarray(Z == 0, dtype=bool) for Z in hidden]
@@ -94,8 +94,7 @@ def activation_patterns(
     DegeneratePointError
         When a hidden pre-activation is exactly zero and ``at_zero`` is None.
     """
-    if method not in ("exact", "float"):
-        raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+    check_choice("method", method, EXACT_OR_FLOAT)
     pre = exact_pass(net, X).pre if method == "exact" else float_pass(net, X).pre
     layers = layer_patterns(pre, at_zero)
     n = pre[0].shape[0]

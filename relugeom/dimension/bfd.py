@@ -41,6 +41,7 @@ from typing import Any
 
 import numpy as np
 
+from .._typing import RANK_METHODS, check_choice
 from ..core.forward import float_pass
 from ..core.network import Network
 from ..core.patterns import AtZero, layer_patterns, pattern_statistics
@@ -187,18 +188,16 @@ def dimension_report(
     ------
     DegeneratePointError, CertificationTimeout
     """
-    if method == "float":
+    if check_choice("method", method, RANK_METHODS) == "float":
         fp = float_pass(net, X)
         masks = layer_patterns(fp.pre, at_zero)
         result: RankResult = rank(float_jacobian_from_pass(net, fp, masks), "float", tol=tol)
         n = fp.inputs[0].shape[0]
-    elif method in ("exact", "modular"):
+    else:
         jac = ExactJacobian(net, X, at_zero)
         masks = jac.masks
         result = rank(JacobianSource(jac), method, seed=seed, certify_timeout=certify_timeout)
         n = jac.num_samples
-    else:
-        raise ValueError(f"method must be 'exact', 'modular' or 'float', got {method!r}")
     P = np.hstack(masks) if masks else np.zeros((n, 0), dtype=bool)
     stats = pattern_statistics(P, net.hidden_widths)
     n0, nL = net.input_dim, net.output_dim

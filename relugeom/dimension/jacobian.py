@@ -28,7 +28,8 @@ from typing import Any, Callable, Literal, Sequence
 
 import numpy as np
 
-from ..core.forward import FloatPass, _int_matmul, exact_pass, float_pass, forward
+from .._typing import EXACT_OR_FLOAT, check_choice
+from ..core.forward import FloatPass, exact_pass, float_pass, forward, int_matmul
 from ..core.network import Network
 from ..core.patterns import AtZero, layer_patterns
 from ..exceptions import ShapeError
@@ -159,7 +160,7 @@ class ExactJacobian:
                 self.exact.inputs,
                 self.masks,
                 self.net.output_dim,
-                lambda A, B: _int_matmul(A, B),
+                lambda A, B: int_matmul(A, B),
                 lambda A: A,
                 object,
             )
@@ -193,7 +194,7 @@ class ExactJacobian:
         [[[[2, 1]]], [[[1]]]]
         """
         return _backward_factors(
-            self._int_weights(), self.masks, self.num_samples, self.net.output_dim, _int_matmul, lambda A: A, object
+            self._int_weights(), self.masks, self.num_samples, self.net.output_dim, int_matmul, lambda A: A, object
         )
 
     def fractions(self) -> np.ndarray:
@@ -254,11 +255,9 @@ def jacobian(net: Network, X: Any, method: Literal["exact", "float"] = "exact", 
     DegeneratePointError
         At a degenerate point when ``at_zero`` is None.
     """
-    if method == "exact":
+    if check_choice("method", method, EXACT_OR_FLOAT) == "exact":
         return ExactJacobian(net, X, at_zero).fractions()
-    if method == "float":
-        return float_jacobian(net, X, at_zero)
-    raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+    return float_jacobian(net, X, at_zero)
 
 
 def squared_loss_gradient(

@@ -35,10 +35,11 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
+from .._typing import RANK_METHODS, RankMethod, check_choice
 from .certificate import BlockRanks, Certificate
 from .exact import certified_rank
 from .floating import FloatRank, float_rank
@@ -47,8 +48,7 @@ from .source import DenseRational, MatrixSource
 
 __all__ = ["Method", "RankResult", "rank", "Certificate", "BlockRanks", "DenseRational", "MatrixSource", "FloatRank"]
 
-Method = Literal["exact", "modular", "float"]
-METHODS = ("exact", "modular", "float")
+Method = RankMethod  # the name this module has always exported
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def rank(
     CertificationTimeout
         ``exact`` only, when no certificate was found in time.
     """
-    if method == "float":
+    if check_choice("method", method, RANK_METHODS) == "float":
         if isinstance(A, np.ndarray) and A.dtype.kind == "f":
             matrix = A  # already float64: no detour through Fractions
         else:
@@ -128,17 +128,15 @@ def rank(
     if method == "exact":
         cert = certified_rank(src, rng, certify_timeout=certify_timeout)
         return RankResult(cert.rank, "exact", True, certificate=cert, error_bound=0.0, primes=(cert.prime,))
-    if method == "modular":
-        m, n = src.shape
-        primes: list[int] = []
-        r = 0
-        for _ in range(max(1, num_primes)):
-            p = random_prime(rng, exclude=primes)
-            primes.append(p)
-            r = max(r, rank_mod_p(src.mod(p), p))
-        if r == min(m, n):
-            bound = 0.0  # a lower bound equal to the largest possible rank is the rank
-        else:
-            bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes))
-        return RankResult(r, "modular", False, error_bound=bound, primes=tuple(primes))
-    raise ValueError(f"method must be one of {METHODS}, got {method!r}")
+    m, n = src.shape
+    primes: list[int] = []
+    r = 0
+    for _ in range(max(1, num_primes)):
+        p = random_prime(rng, exclude=primes)
+        primes.append(p)
+        r = max(r, rank_mod_p(src.mod(p), p))
+    if r == min(m, n):
+        bound = 0.0  # a lower bound equal to the largest possible rank is the rank
+    else:
+        bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes))
+    return RankResult(r, "modular", False, error_bound=bound, primes=tuple(primes))

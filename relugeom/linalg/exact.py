@@ -47,7 +47,7 @@ from .certificate import BlockRanks, Certificate
 from .modular import random_prime, rank_mod_p
 from .source import Hints, MatrixSource
 
-__all__ = ["certified_rank", "IN_PROCESS_ENTRIES"]
+__all__ = ["certified_rank", "block_bound", "IN_PROCESS_ENTRIES"]
 
 #: Matrices with at most this many entries get their kernel computed in-process (no fork, no timeout).
 IN_PROCESS_ENTRIES = 4096
@@ -86,7 +86,7 @@ def _nmod_rank(A: np.ndarray, p: int) -> int:
     return int(flint.nmod_mat(m, n, A.ravel().tolist(), p).rank()) if m and n else 0
 
 
-def _block_bound(
+def block_bound(
     data: BlockRanks, hints: Sequence[Sequence[int]], p: int, n: int
 ) -> tuple[int, BlockRanks, tuple[tuple[int, ...], ...]]:
     """The best block-rank upper bound ``N − max_S [deficit(S) + rank_p(P_{¬S} U)]`` over sets S of blocks.
@@ -250,7 +250,7 @@ def certified_rank(
         if not blocks:
             blocks.append(getattr(src, "block_ranks", lambda: None)())
         if blocks[0] is not None:
-            bound, S, kept = _block_bound(blocks[0], chosen["right"], p, n)
+            bound, S, kept = block_bound(blocks[0], chosen["right"], p, n)
             if bound < r:
                 raise RuntimeError(f"block-rank bound {bound} below the modular rank {r}: a bug in block_ranks()")
             best_upper = min(best_upper, bound)

@@ -42,9 +42,10 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .._typing import EXACT_OR_FLOAT, check_choice
 from ..core.forward import forward
 from ..core.network import Network
-from ..exceptions import ShapeError
+from ..exceptions import InvalidArgumentError, ShapeError
 from ..io import json_ready
 from ..numbers import exact_vector, float_root, to_float
 
@@ -61,7 +62,7 @@ __all__ = [
 
 def _check_p(p: Any) -> int:
     if isinstance(p, bool) or not isinstance(p, (int, np.integer)) or p < 1:
-        raise ValueError(f"the path-norm needs an integer p >= 1 for an exact value, got p = {p!r}")
+        raise InvalidArgumentError(f"the path-norm needs an integer p >= 1 for an exact value, got p = {p!r}")
     return int(p)
 
 
@@ -131,15 +132,13 @@ def path_norm(net: Network, p: int = 2, *, method: Literal["exact", "float"] = "
     44.0
     """
     p = _check_p(p)
-    if method == "exact":
+    if check_choice("method", method, EXACT_OR_FLOAT) == "exact":
         V, D = _sums_in(net, p)[-1]
         return Fraction(sum(V), D)
-    if method == "float":
-        g = np.ones(net.input_dim)
-        for W, b in net.float_layers():
-            g = np.abs(W) ** p @ g + np.abs(b) ** p
-        return float(g.sum())
-    raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+    g = np.ones(net.input_dim)
+    for W, b in net.float_layers():
+        g = np.abs(W) ** p @ g + np.abs(b) ** p
+    return float(g.sum())
 
 
 def path_norm_root(net: Network, p: int = 2) -> float:
@@ -164,10 +163,10 @@ def exact_percentile(values: Sequence[Any], q: Any) -> Fraction:
     """
     vals = sorted(exact_vector(list(values), "values"))
     if not vals:
-        raise ValueError("the percentile of an empty list is undefined; give at least one value")
+        raise InvalidArgumentError("the percentile of an empty list is undefined; give at least one value")
     q = exact_vector([q], "q")[0]
     if not 0 <= q <= 100:
-        raise ValueError(f"q must be between 0 and 100, got {q}")
+        raise InvalidArgumentError(f"q must be between 0 and 100, got {q}")
     h = (len(vals) - 1) * q / 100
     lo = math.floor(h)
     if lo == len(vals) - 1:
@@ -332,7 +331,7 @@ def norm_measures(net: Network, X: Any = None, y: Any = None, *, percentile: int
     [('frobenius product', 7.211102550927978), ('spectral product', 7.16227766016838)]
     """
     if (X is None) != (y is None):
-        raise ValueError(
+        raise InvalidArgumentError(
             "margins need both samples X and labels y; give both, or neither for the "
             "label-free measures (segment statistics of X: relugeom.measures.segments.segment_statistics)"
         )

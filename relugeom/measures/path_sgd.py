@@ -33,8 +33,9 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .._typing import EXACT_OR_FLOAT, check_choice
 from ..core.network import Network
-from ..exceptions import ShapeError
+from ..exceptions import InvalidArgumentError, ShapeError
 from ..numbers import exact_vector, to_fraction
 from .norms import path_sums
 
@@ -49,10 +50,8 @@ def path_sgd_scales(net: Network, method: Literal["exact", "float"] = "exact") -
     >>> path_sgd_scales(net, method="float")
     (4.0, 4.0, 4.0, 3.0, 1.0)
     """
-    if method == "float":
+    if check_choice("method", method, EXACT_OR_FLOAT) == "float":
         return tuple(float(v) for v in path_sgd_scale_array(net.float_layers()))
-    if method != "exact":
-        raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
     g_in, g_out = path_sums(net, 2)
     scales: list[Fraction] = []
     for k in range(net.num_layers):
@@ -134,7 +133,7 @@ def flat_gradient(net: Network, grads: Any, exact: bool = True) -> list:
         return list(exact_vector(flat, "gradient"))
     out = np.asarray([float(v) for v in flat], dtype=np.float64)
     if not np.all(np.isfinite(out)):
-        raise ValueError("the gradient has a NaN or infinite entry")
+        raise InvalidArgumentError("the gradient has a NaN or infinite entry")
     return out.tolist()
 
 
@@ -152,7 +151,7 @@ def path_sgd_step(net: Network, grads: Any, lr: Any, method: Literal["exact", "f
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If κ = 0 for a parameter whose gradient entry is nonzero (not a gradient of F).
 
     Examples
@@ -166,12 +165,10 @@ def path_sgd_step(net: Network, grads: Any, lr: Any, method: Literal["exact", "f
     >>> are_equivalent(path_sgd_step(net, g, "1/10"), path_sgd_step(scaled, g_scaled, "1/10"))
     True
     """
-    exact = method == "exact"
-    if method not in ("exact", "float"):
-        raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
+    exact = check_choice("method", method, EXACT_OR_FLOAT) == "exact"
     eta = to_fraction(lr, "lr")
     if eta <= 0:
-        raise ValueError(f"the learning rate must be positive, got {eta}")
+        raise InvalidArgumentError(f"the learning rate must be positive, got {eta}")
     g = flat_gradient(net, grads, exact=exact)
     kappa = path_sgd_scales(net, method)
     theta = net.parameters() if exact else [float(v) for v in net.parameters()]
@@ -186,7 +183,7 @@ def path_sgd_step(net: Network, grads: Any, lr: Any, method: Literal["exact", "f
                     else "in float64: every path through it has a zero weight, or the product of squares "
                     "underflowed; method='exact' tells which"
                 )
-                raise ValueError(
+                raise InvalidArgumentError(
                     f"parameter {i} has κ = 0 ({why}) but gradient {gi} != 0; a gradient of F is 0 where "
                     f"κ = 0. Check the gradient's parameter order (Network.parameters)."
                 )
@@ -194,5 +191,5 @@ def path_sgd_step(net: Network, grads: Any, lr: Any, method: Literal["exact", "f
         else:
             new.append(w - step * gi / k)
     if not exact and not np.all(np.isfinite(new)):
-        raise ValueError("the float Path-SGD step overflowed; use a smaller learning rate or method='exact'")
+        raise InvalidArgumentError("the float Path-SGD step overflowed; use a smaller learning rate or method='exact'")
     return Network.from_parameters(net.widths, new)

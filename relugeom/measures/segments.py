@@ -46,10 +46,11 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .._typing import AT_ZERO, EXACT_OR_FLOAT, check_choice
 from ..core.forward import as_batch
 from ..core.network import Network
 from ..core.patterns import AtZero
-from ..exceptions import DegenerateSegmentError, FloatRangeError, ShapeError
+from ..exceptions import DegenerateSegmentError, FloatRangeError, InvalidArgumentError, ShapeError
 from ..io import json_ready
 from ..numbers import exact_vector, float_root, integer_scaling, to_float
 from ..regions.enumeration import region_decomposition
@@ -192,7 +193,7 @@ class SegmentProfile:
         if self.method == "exact":
             t = exact_vector([t], "t")[0]
         if not 0 <= t <= 1:
-            raise ValueError(f"t must lie in [0, 1], got {t}")
+            raise InvalidArgumentError(f"t must lie in [0, 1], got {t}")
         knots = self.knots
         j = max(i for i in range(len(self.slopes)) if knots[i] <= t)
         return tuple(v + s * (t - knots[j]) for v, s in zip(self.values[j], self.slopes[j]))
@@ -252,8 +253,8 @@ def segment_profile(
     >>> segment_profile(net, [-1, 1], [1, -1], method="float").breakpoints   # float route
     (0.5,)
     """
-    if at_zero not in (None, "inactive", "active"):
-        raise ValueError(f"at_zero must be None, 'inactive' or 'active', got {at_zero!r}")
+    check_choice("at_zero", at_zero, AT_ZERO)
+    check_choice("method", method, EXACT_OR_FLOAT)
     a, b = _endpoint(net, xa, "x_a"), _endpoint(net, xb, "x_b")
     if a == b:
         raise ShapeError(
@@ -261,8 +262,6 @@ def segment_profile(
         )
     if method == "float":
         return _float_profile(net, a, b, at_zero)
-    if method != "exact":
-        raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
     line = restrict_to_segment(net, a, b)
     dec = region_decomposition(line, [(0, 1)], at_zero=at_zero)
     if dec.degenerate:
@@ -452,10 +451,10 @@ def _choose_pairs(n: int, pairs: Any, seed: int) -> list[tuple[int, int]]:
     everything = [(i, j) for i in range(n) for j in range(i + 1, n)]
     if isinstance(pairs, str):
         if pairs != "all":
-            raise ValueError(f"pairs must be 'all' or a number of pairs, got {pairs!r}")
+            raise InvalidArgumentError(f"pairs must be 'all' or a number of pairs, got {pairs!r}")
         return everything
     if isinstance(pairs, bool) or not isinstance(pairs, (int, np.integer)) or pairs < 1:
-        raise ValueError(f"pairs must be 'all' or a positive number of pairs, got {pairs!r}")
+        raise InvalidArgumentError(f"pairs must be 'all' or a positive number of pairs, got {pairs!r}")
     if pairs >= len(everything):
         return everything
     pick = np.random.default_rng(seed).choice(len(everything), size=int(pairs), replace=False)

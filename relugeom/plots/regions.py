@@ -52,6 +52,7 @@ from matplotlib.patches import Polygon
 
 from ..core.forward import as_batch, forward
 from ..core.network import Network
+from ..exceptions import InvalidArgumentError
 from ..regions.enumeration import RegionDecomposition, parse_box, region_decomposition
 from ..regions.graph import region_graph
 
@@ -81,7 +82,7 @@ def _fmt(v: Fraction) -> str:
 def _decomposition(net_or_dec: Network | RegionDecomposition, box: Any) -> RegionDecomposition:
     if isinstance(net_or_dec, RegionDecomposition):
         if box is not None and parse_box(box, net_or_dec.network.input_dim) != net_or_dec.box:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "plot_regions got a decomposition and a different box; pass the box to "
                 "region_decomposition instead, or pass the network with the box"
             )
@@ -90,9 +91,9 @@ def _decomposition(net_or_dec: Network | RegionDecomposition, box: Any) -> Regio
         raise TypeError(f"plot_regions needs a Network or a RegionDecomposition, got {type(net_or_dec).__name__}")
     n0 = net_or_dec.input_dim
     if n0 not in (1, 2):
-        raise ValueError(_n0_message(n0))
+        raise InvalidArgumentError(_n0_message(n0))
     if n0 == 2 and box is None:
-        raise ValueError(_box_message())
+        raise InvalidArgumentError(_box_message())
     return region_decomposition(net_or_dec, box)
 
 
@@ -148,22 +149,22 @@ def plot_regions(
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         For n0 other than 1 and 2, or for n0 = 2 without a box, or for a float (inexact) decomposition.
     """
     dec = _decomposition(net_or_decomposition, box)
     net = dec.network
     n0 = net.input_dim
     if n0 not in (1, 2):
-        raise ValueError(_n0_message(n0))
+        raise InvalidArgumentError(_n0_message(n0))
     if dec.method != "exact":
-        raise ValueError("plot_regions draws exact decompositions (method='exact')")
+        raise InvalidArgumentError("plot_regions draws exact decompositions (method='exact')")
     X = None if inputs is None else as_batch(net, inputs)
     fig = Figure(figsize=(6.4, 6.0) if n0 == 2 else (7.0, 4.5))
     ax = fig.add_subplot(1, 1, 1)
     if n0 == 2:
         if dec.box is None:
-            raise ValueError(_box_message())
+            raise InvalidArgumentError(_box_message())
         _draw_2d(ax, dec, X, show_graph)
     else:
         _draw_1d(ax, dec, X)

@@ -57,6 +57,7 @@ from matplotlib.figure import Figure
 
 from ..core.network import Network
 from ..core.patterns import AtZero
+from ..exceptions import InvalidArgumentError
 from ..measures.segments import SegmentProfile, segment_profile
 
 __all__ = ["plot_segment", "segment_title"]
@@ -83,14 +84,14 @@ def segment_title(profile: SegmentProfile) -> str:
 def _profile(profile_or_net: SegmentProfile | Network, xa: Any, xb: Any, at_zero: AtZero) -> SegmentProfile:
     if isinstance(profile_or_net, SegmentProfile):
         if xa is not None or xb is not None:
-            raise ValueError(
+            raise InvalidArgumentError(
                 "plot_segment got a SegmentProfile and endpoints; pass either a profile alone, "
                 "or a Network with xa and xb"
             )
         return profile_or_net
     if isinstance(profile_or_net, Network):
         if xa is None or xb is None:
-            raise ValueError("plot_segment needs both endpoints with a Network: plot_segment(net, xa, xb)")
+            raise InvalidArgumentError("plot_segment needs both endpoints with a Network: plot_segment(net, xa, xb)")
         return segment_profile(profile_or_net, xa, xb, at_zero=at_zero)
     raise TypeError(f"plot_segment needs a SegmentProfile or a Network, got {type(profile_or_net).__name__}")
 
@@ -137,7 +138,7 @@ def plot_segment(
 
     Raises
     ------
-    ValueError
+    InvalidArgumentError
         If a profile comes with endpoints, or a network without both (and as
         :func:`~relugeom.measures.segments.segment_profile` for a degenerate segment).
     """

@@ -29,6 +29,8 @@ from typing import Any, Sequence
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from ..exceptions import InvalidArgumentError
+
 __all__ = ["plot_history", "plot_saddle_run"]
 
 _COLOURS = {"train": "#1f77b4", "test": "#ff7f0e", "random": "#2ca02c"}
@@ -71,7 +73,7 @@ def plot_history(
     matplotlib.figure.Figure
     """
     if not rows:
-        raise ValueError("the history is empty: nothing to draw")
+        raise InvalidArgumentError("the history is empty: nothing to draw")
     fig = Figure(figsize=(7.5, 6.5))
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True)

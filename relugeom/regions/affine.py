@@ -33,6 +33,7 @@ from typing import Sequence
 import numpy as np
 
 from ..core.network import Network
+from ..exceptions import InvalidArgumentError
 
 __all__ = ["first_map", "next_map", "maps_of_pattern", "as_fractions", "split_pattern", "coprime_row"]
 
@@ -86,7 +87,7 @@ def split_pattern(pattern: Sequence[bool], hidden_widths: Sequence[int]) -> list
         out.append(tuple(bool(v) for v in pattern[start : start + w]))
         start += w
     if start != len(pattern):
-        raise ValueError(f"a pattern needs {start} entries (one per hidden neuron), got {len(pattern)}")
+        raise InvalidArgumentError(f"a pattern needs {start} entries (one per hidden neuron), got {len(pattern)}")
     return out
 
 

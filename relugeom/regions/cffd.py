@@ -49,7 +49,7 @@ from ..core.forward import exact_pass
 from ..core.network import Network
 from ..core.patterns import AtZero
 from ..dimension.bfd import dimension_report
-from ..exceptions import RelugeomError
+from ..exceptions import InvalidArgumentError, RelugeomError
 from .enumeration import Region, RegionDecomposition, region_decomposition
 
 __all__ = [
@@ -125,7 +125,7 @@ def _region_points(r: Region) -> list[tuple[Fraction, ...]]:
 def cffd_batch(dec: RegionDecomposition) -> list[tuple[Fraction, ...]]:
     """The batch X* of the exact algorithm: n0 + 1 affinely independent points in every region."""
     if dec.box is not None:
-        raise ValueError("the CFFD needs the regions of all of R^n0: enumerate with box=None")
+        raise InvalidArgumentError("the CFFD needs the regions of all of R^n0: enumerate with box=None")
     return [pt for r in dec.regions for pt in _region_points(r)]
 
 
@@ -245,7 +245,7 @@ def estimate_cffd(
     """
     sizes = tuple(default_sizes(net) if sizes is None else sorted(int(n) for n in sizes))
     if not sizes or sizes[0] < 1:
-        raise ValueError("sizes must be positive batch sizes")
+        raise InvalidArgumentError("sizes must be positive batch sizes")
     rng = np.random.default_rng(seed)
     n0, want = net.input_dim, sizes[-1]
     if distribution == "gaussian":
@@ -253,7 +253,7 @@ def estimate_cffd(
     elif distribution == "uniform":
         draw = lambda m: rng.uniform(-scale, scale, (m, n0))  # noqa: E731
     else:
-        raise ValueError(f"distribution must be 'gaussian' or 'uniform', got {distribution!r}")
+        raise InvalidArgumentError(f"distribution must be 'gaussian' or 'uniform', got {distribution!r}")
     kept: list[np.ndarray] = []
     dropped, tries = 0, 0
     while sum(len(k) for k in kept) < want and tries < 100:

@@ -43,9 +43,10 @@ from typing import Any, Iterator, Literal, Sequence
 
 import numpy as np
 
+from .._typing import AT_ZERO, EXACT_OR_FLOAT, check_choice
 from ..core.network import Network
 from ..core.patterns import AtZero
-from ..exceptions import RelugeomError, ShapeError
+from ..exceptions import DegenerateCellWarning, InvalidArgumentError, RelugeomError, ShapeError
 from ..numbers import exact_vector, to_fraction
 from .affine import as_fractions, coprime_row, first_map, maps_of_pattern, next_map
 from .cells import FloatPolyhedronCell, IntervalCell, PolygonCell, PolyhedronCell
@@ -67,10 +68,6 @@ __all__ = [
 
 Box = tuple[tuple[Fraction, Fraction], ...]
 Method = Literal["exact", "float"]
-
-
-class DegenerateCellWarning(UserWarning):
-    """Part of the input space is degenerate: a hidden neuron is identically zero on an open set."""
 
 
 @dataclass(frozen=True)
@@ -258,7 +255,7 @@ def _initial_cell(n0: int, box: Box | None, method: str, stats: dict, geometry: 
     if geometry is not None and method == "exact":
         allowed = {"interval": n0 == 1, "polygon": n0 == 2 and box is not None, "polyhedron": True}
         if not allowed.get(geometry, False):
-            raise ValueError(f"geometry {geometry!r} does not apply to n0 = {n0} with box {box}")
+            raise InvalidArgumentError(f"geometry {geometry!r} does not apply to n0 = {n0} with box {box}")
         if geometry == "polyhedron":
             if box is None:
                 return PolyhedronCell.whole_space(n0, stats)
@@ -327,10 +324,8 @@ def region_decomposition(
     -------
     RegionDecomposition
     """
-    if method not in ("exact", "float"):
-        raise ValueError(f"method must be 'exact' or 'float', got {method!r}")
-    if at_zero not in (None, "inactive", "active"):
-        raise ValueError(f"at_zero must be None, 'inactive' or 'active', got {at_zero!r}")
+    check_choice("method", method, EXACT_OR_FLOAT)
+    check_choice("at_zero", at_zero, AT_ZERO)
     n0 = net.input_dim
     B = parse_box(box, n0)
     stats: dict = {}

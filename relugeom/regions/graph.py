@@ -37,6 +37,7 @@ import networkx as nx
 
 from ..core.network import Network
 from ..core.patterns import AtZero
+from ..exceptions import InvalidArgumentError
 from .affine import maps_of_pattern
 from .enumeration import Facet, Region, RegionDecomposition, hyperplane_key, region_decomposition
 from .polyhedra import restrict_to_hyperplane, strict_feasibility
@@ -141,7 +142,7 @@ def region_graph(
     """
     dec = net if isinstance(net, RegionDecomposition) else region_decomposition(net, box, at_zero=at_zero)
     if dec.method != "exact":
-        raise ValueError("region_graph needs an exact decomposition (method='exact')")
+        raise InvalidArgumentError("region_graph needs an exact decomposition (method='exact')")
     g = nx.Graph()
     labels = [(k, i) for k, w in enumerate(dec.network.hidden_widths) for i in range(w)]
     flat = {label: j for j, label in enumerate(labels)}

@@ -53,7 +53,7 @@ from typing import Any, Callable, Iterable, NamedTuple, Sequence
 import flint
 import numpy as np
 
-from ..exceptions import NotExactError, RelugeomError, ShapeError
+from ..exceptions import InexactInputError, RelugeomError, ShapeError, ZeroNormalError
 from ..numbers import simplest_rational
 from .lp import chebyshev
 from .simplex import exact_simplex
@@ -79,14 +79,6 @@ _REFINE_ROUNDS = 2
 _CLIP = 1e9
 
 
-class _InexactInputError(NotExactError, TypeError):
-    """A float (or other non-exact number) was passed where an exact rational is required."""
-
-
-class _ZeroNormalError(RelugeomError, ValueError):
-    """A hyperplane ``a·x = beta`` was requested with ``a = 0``."""
-
-
 # ------------------------------------------------------------------------------------- input parsing
 def _exact(x: Any, where: str) -> int | Fraction:
     """One exact entry: ``int`` or ``Fraction`` (numpy integers become ``int``); floats are refused."""
@@ -94,17 +86,17 @@ def _exact(x: Any, where: str) -> int | Fraction:
     if t is int or t is Fraction:
         return x
     if isinstance(x, (bool, np.bool_)):
-        raise _InexactInputError(f"boolean {x!r} at {where} is not accepted as a number; use 0 or 1")
+        raise InexactInputError(f"boolean {x!r} at {where} is not accepted as a number; use 0 or 1")
     if isinstance(x, (int, np.integer)):
         return int(x)
     if isinstance(x, Fraction):
         return x
     if isinstance(x, (float, np.floating)):
-        raise _InexactInputError(
+        raise InexactInputError(
             f"float {x!r} at {where}: polyhedra are decided exactly and take int or Fraction entries; "
             f"convert floats first, e.g. with relugeom.numbers.to_fraction (exact binary value)"
         )
-    raise _InexactInputError(f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction")
+    raise InexactInputError(f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction")
 
 
 def _rows_of(A: Any) -> tuple[list, int | None]:
@@ -783,7 +775,7 @@ def restrict_to_hyperplane(
     d = len(av)
     k = next((j for j, v in enumerate(av) if v != 0), None)
     if k is None:
-        raise _ZeroNormalError("the hyperplane normal a is zero; a·x = beta is not a hyperplane")
+        raise ZeroNormalError("the hyperplane normal a is zero; a·x = beta is not a hyperplane")
     ak = av[k]
     coef = [av[j] / ak for j in range(d) if j != k]  # x_k = beta/ak − Σ coef_j x_j
     x0 = bv / ak

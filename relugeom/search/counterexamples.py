@@ -47,7 +47,7 @@ from fractions import Fraction
 from typing import Any, Callable, Iterator, Literal, Mapping
 
 from ..core.network import Network
-from ..exceptions import FormatError, RelugeomError, ShapeError
+from ..exceptions import FormatError, InvalidArgumentError, RelugeomError, ShapeError
 from ..io import COUNTEREXAMPLE_FORMAT, load_json
 from .families import Case, Family, GridFamily, Outcome, RandomFamily, batch_from_json, batch_to_json, default_batch
 from .workunits import run_units, split
@@ -141,16 +141,16 @@ class Conjecture:
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
-            raise ValueError(f"conjecture names are kebab-case (e.g. 'float-rank'), got {self.name!r}")
+            raise InvalidArgumentError(f"conjecture names are kebab-case (e.g. 'float-rank'), got {self.name!r}")
         if self.expected not in ("false", "true"):
-            raise ValueError(f"expected must be 'false' or 'true', got {self.expected!r}")
+            raise InvalidArgumentError(f"expected must be 'false' or 'true', got {self.expected!r}")
         sizes = tuple((tuple(int(w) for w in widths), int(n)) for widths, n in self.sizes)
         if not sizes or any(len(w) < 2 or min(w) < 1 or n < 1 for w, n in sizes):
             raise ShapeError(f"sizes must be a non-empty sequence of (widths, num_samples >= 1), got {self.sizes}")
         object.__setattr__(self, "sizes", sizes)
         object.__setattr__(self, "grid_values", tuple(self.grid_values))
         if self.max_grid < 0 or self.random_cases < 0:
-            raise ValueError("max_grid and random_cases must be >= 0")
+            raise InvalidArgumentError("max_grid and random_cases must be >= 0")
 
 
 # ------------------------------------------------------------------------------------------------ plan
@@ -173,7 +173,7 @@ def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tupl
     [(((1, 1, 1), 2), 'grid', 81), (((1, 1, 1), 2), 'random', 200), (((1, 2, 1), 2), 'random', 119)]
     """
     if budget < 0:
-        raise ValueError(f"budget must be >= 0, got {budget}")
+        raise InvalidArgumentError(f"budget must be >= 0, got {budget}")
     stages: list[tuple[Size, str, Family]] = []
     remaining = int(budget)
     for widths, n in conjecture.sizes:

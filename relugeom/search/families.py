@@ -35,7 +35,7 @@ from typing import Any, Literal, Protocol, Sequence
 import numpy as np
 
 from ..core.network import Network, num_parameters, random_fractions
-from ..exceptions import ShapeError
+from ..exceptions import InvalidArgumentError, ShapeError
 from ..numbers import exact_matrix, exact_vector
 
 __all__ = [
@@ -119,7 +119,7 @@ class Outcome:
 
     def __post_init__(self) -> None:
         if self.status not in ("ok", "degenerate", "violation"):
-            raise ValueError(f"status must be 'ok', 'degenerate' or 'violation', got {self.status!r}")
+            raise InvalidArgumentError(f"status must be 'ok', 'degenerate' or 'violation', got {self.status!r}")
 
 
 class Family(Protocol):
@@ -210,7 +210,7 @@ class RandomFamily:
         if len(self.widths) < 2 or min(self.widths) < 1:
             raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
         if self.max_exponent < 0:
-            raise ValueError(f"max_exponent must be >= 0, got {self.max_exponent}")
+            raise InvalidArgumentError(f"max_exponent must be >= 0, got {self.max_exponent}")
         distinct = (2 * self.input_numerator + 1) * self.input_denominator
         if self.num_samples < 1 or self.num_samples > distinct ** self.widths[0] // 2:
             raise ShapeError(f"num_samples must be between 1 and {distinct ** self.widths[0] // 2}")

@@ -39,7 +39,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
-from ..exceptions import DegeneratePointError, RelugeomError
+from ..exceptions import DegeneratePointError, InvalidArgumentError, RelugeomError
 from .families import Case, Family, Outcome
 
 __all__ = ["WorkUnit", "UnitResult", "split", "evaluate_unit", "run_units", "summarize", "Progress"]
@@ -89,7 +89,7 @@ class UnitResult:
 def split(task: str, check: Check, family: Family, unit_size: int = 500) -> tuple[WorkUnit, ...]:
     """The family's index range cut into consecutive units of ``unit_size`` cases."""
     if unit_size < 1:
-        raise ValueError("unit_size must be positive")
+        raise InvalidArgumentError("unit_size must be positive")
     n = len(family)
     return tuple(WorkUnit(task, check, family, a, min(a + unit_size, n)) for a in range(0, n, unit_size))
 

@@ -75,6 +75,7 @@ from typing import Any
 import numpy as np
 
 from ..core.network import Network
+from ..exceptions import InvalidArgumentError
 from ..io import json_ready
 
 __all__ = ["Alignment", "alignment", "merge_aligned"]
@@ -131,7 +132,7 @@ class Alignment:
 
         Raises
         ------
-        ValueError
+        InvalidArgumentError
             if ``threshold`` is outside [-1, 1].
 
         Examples
@@ -144,7 +145,7 @@ class Alignment:
         """
         threshold = float(threshold)
         if not -1.0 <= threshold <= 1.0:
-            raise ValueError(f"threshold must be a cosine in [-1, 1], got {threshold}")
+            raise InvalidArgumentError(f"threshold must be a cosine in [-1, 1], got {threshold}")
         zero = set(self.zero_neurons)
         live = [i for i in range(self.cosine.shape[0]) if i not in zero]
         parent = {i: i for i in live}

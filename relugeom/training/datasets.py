@@ -40,7 +40,7 @@ import numpy as np
 
 from ..core.forward import forward
 from ..core.network import Network
-from ..exceptions import RelugeomError, ShapeError
+from ..exceptions import InvalidArgumentError, MissingExtraError, ShapeError
 
 __all__ = [
     "Dataset",
@@ -56,10 +56,6 @@ __all__ = [
 
 #: The names :func:`load_dataset` (and ``relugeom train --data``) accepts.
 DATASETS = ("digits", "teacher", "moons")
-
-
-class MissingExtraError(RelugeomError, ImportError):
-    """An optional dependency is not installed; the message names the extra that provides it."""
 
 
 @dataclass(frozen=True)
@@ -260,7 +256,7 @@ def load_dataset(name: str, n_train: int, n_test: int, seed: int = 0, **options)
     >>> load_dataset("mnist", 10, 10)
     Traceback (most recent call last):
     ...
-    ValueError: unknown data set 'mnist': choose one of digits, teacher, moons
+    relugeom.exceptions.InvalidArgumentError: unknown data set 'mnist': choose one of digits, teacher, moons
     """
     if name == "digits":
         return digits(n_train, n_test, seed)
@@ -268,4 +264,4 @@ def load_dataset(name: str, n_train: int, n_test: int, seed: int = 0, **options)
         return teacher_task(n_train=n_train, n_test=n_test, seed=seed, **options)
     if name == "moons":
         return two_moons(n_train, n_test, seed=seed, **options)
-    raise ValueError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")
+    raise InvalidArgumentError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")

@@ -102,7 +102,7 @@ from typing import Any
 import flint
 import numpy as np
 
-from ..core.forward import _int_matmul
+from ..core.forward import int_matmul
 from ..core.network import Network
 from ..core.patterns import AtZero
 from ..dimension.bfd import batch_functional_dimension
@@ -147,7 +147,7 @@ def _residuals(jac: ExactJacobian, Y: Any) -> tuple[np.ndarray, int]:
 def _gauss_newton(jac: ExactJacobian) -> np.ndarray:
     """2 JᵀJ as Fractions: ``2 diag(1/s) J'ᵀJ' diag(1/s)`` from the integer Jacobian ``J'``."""
     Ji = jac.integer()
-    JtJ = _int_matmul(np.ascontiguousarray(Ji.T), Ji)
+    JtJ = int_matmul(np.ascontiguousarray(Ji.T), Ji)
     s = jac.column_scale
     N = len(s)
     out = np.empty((N, N), dtype=object)
@@ -172,7 +172,7 @@ def _residual_term(jac: ExactJacobian, R: np.ndarray, rho: int) -> np.ndarray:
     gden = [0] * L
     G[L - 1], gden[L - 1] = R, rho
     for l in range(L - 2, -1, -1):
-        G[l] = D[l] * _int_matmul(G[l + 1], W[l + 1])
+        G[l] = D[l] * int_matmul(G[l + 1], W[l + 1])
         gden[l] = gden[l + 1] * d[l + 1]
 
     S = np.full((N, N), Fraction(0), dtype=object)
@@ -188,7 +188,7 @@ def _residual_term(jac: ExactJacobian, R: np.ndarray, rho: int) -> np.ndarray:
             n_l, n_next = widths[l], widths[l + 1]
             # block[(i, j), (p, q)] = Σ_s Htil[s, j] G[l][s, p] M[s, q, i]: one product over the samples
             A = Htil.T[None, :, None, :] * M.transpose(2, 1, 0)[:, None, :, :]  # (i, j, q, s)
-            C = _int_matmul(A.reshape(-1, n), G[l])  # ((i, j, q), p)
+            C = int_matmul(A.reshape(-1, n), G[l])  # ((i, j, q), p)
             C = C.reshape(n_out, n_in + 1, n_l, n_next).transpose(0, 1, 3, 2)  # (i, j, p, q)
             den = e * gden[l] * mden
             block = np.array([Fraction(int(v), den) for v in C.ravel()], dtype=object).reshape(C.shape)

@@ -63,7 +63,7 @@ from typing import Any, Callable, Literal, Sequence
 import numpy as np
 
 from ..core.network import Network
-from ..exceptions import ShapeError
+from ..exceptions import InvalidArgumentError, ShapeError
 from ..io import json_ready
 from ..measures.path_sgd import path_sgd_scale_array
 from ..numbers import to_fraction
@@ -103,7 +103,7 @@ class TrainConfig:
     >>> TrainConfig(optimizer="rmsprop")
     Traceback (most recent call last):
     ...
-    ValueError: optimizer must be one of gd, sgd, adam, path-sgd, got 'rmsprop'
+    relugeom.exceptions.InvalidArgumentError: optimizer must be one of gd, sgd, adam, path-sgd, got 'rmsprop'
     """
 
     optimizer: OptimizerName = "gd"
@@ -121,10 +121,10 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.arithmetic not in ("float", "exact"):
-            raise ValueError(f"arithmetic must be 'float' or 'exact', got {self.arithmetic!r}")
+            raise InvalidArgumentError(f"arithmetic must be 'float' or 'exact', got {self.arithmetic!r}")
         if self.arithmetic == "exact":
             if self.optimizer == "adam" or self.loss == "cross-entropy":
-                raise ValueError(
+                raise InvalidArgumentError(
                     "exact arithmetic runs gd, sgd and path-sgd on the squared loss (Adam's "
                     "square root and the cross-entropy's exp/log are not rational)"
                 )
@@ -132,34 +132,34 @@ class TrainConfig:
             if self.momentum is not None:
                 object.__setattr__(self, "momentum", to_fraction(self.momentum, "momentum"))
         if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
+            raise InvalidArgumentError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
+            raise InvalidArgumentError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
         if not (isinstance(self.lr, (int, float, Fraction)) and math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
+            raise InvalidArgumentError(f"lr must be a positive finite number, got {self.lr!r}")
         if not isinstance(self.epochs, int) or self.epochs < 0:
-            raise ValueError(f"epochs must be an integer >= 0, got {self.epochs!r}")
+            raise InvalidArgumentError(f"epochs must be an integer >= 0, got {self.epochs!r}")
         if self.spacing not in ("log", "linear"):
-            raise ValueError(f"spacing must be 'log' or 'linear', got {self.spacing!r}")
+            raise InvalidArgumentError(f"spacing must be 'log' or 'linear', got {self.spacing!r}")
         batch = self.batch_size
         if batch is None and self.optimizer in ("sgd", "adam"):
             batch = 32
         if batch is not None and (not isinstance(batch, int) or batch < 1):
-            raise ValueError(f"batch_size must be a positive integer or None (full batch), got {batch!r}")
+            raise InvalidArgumentError(f"batch_size must be a positive integer or None (full batch), got {batch!r}")
         if self.optimizer == "gd" and batch is not None:
-            raise ValueError("gd is full-batch gradient descent; for minibatches use optimizer='sgd'")
+            raise InvalidArgumentError("gd is full-batch gradient descent; for minibatches use optimizer='sgd'")
         mom = self.momentum
         if mom is None:
             mom = 0.9 if self.optimizer == "sgd" else 0.0
             if self.arithmetic == "exact":
                 mom = Fraction(9, 10) if self.optimizer == "sgd" else Fraction(0)
         if not 0 <= mom < 1:
-            raise ValueError(f"momentum must be in [0, 1), got {mom!r}")
+            raise InvalidArgumentError(f"momentum must be in [0, 1), got {mom!r}")
         if mom and self.optimizer != "sgd":
-            raise ValueError(f"momentum applies to optimizer='sgd' only, not {self.optimizer!r}")
+            raise InvalidArgumentError(f"momentum applies to optimizer='sgd' only, not {self.optimizer!r}")
         if isinstance(self.checkpoints, int):
             if self.checkpoints < 2:
-                raise ValueError("checkpoints must be >= 2 (the first and the last step) or a list of steps")
+                raise InvalidArgumentError("checkpoints must be >= 2 (the first and the last step) or a list of steps")
         else:
             object.__setattr__(self, "checkpoints", tuple(int(s) for s in self.checkpoints))
         object.__setattr__(self, "batch_size", batch)
@@ -199,7 +199,7 @@ def checkpoint_steps(total: int, count: int | Sequence[int], spacing: str = "log
         steps = {int(s) for s in count}
         bad = [s for s in steps if not 0 <= s <= total]
         if bad:
-            raise ValueError(f"checkpoint steps must lie in 0 … {total}, got {sorted(bad)}")
+            raise InvalidArgumentError(f"checkpoint steps must lie in 0 … {total}, got {sorted(bad)}")
         return tuple(sorted(steps | {0, total}))
     if total == 0:
         return (0,)
@@ -257,13 +257,15 @@ def _loss_and_output_gradient(F: np.ndarray, targets: np.ndarray, loss: Loss) ->
         return (R * R).sum() * (Fraction(1, n) if exact else 1.0 / n), R * (Fraction(2, n) if exact else 2.0 / n)
     if loss == "cross-entropy":
         if exact:
-            raise ValueError("the cross-entropy involves exp and log: it has no exact form; use float64 arrays")
+            raise InvalidArgumentError(
+                "the cross-entropy involves exp and log: it has no exact form; use float64 arrays"
+            )
         labels = np.asarray(targets, dtype=int)
         P, lse = _softmax(F)
         value = float(np.mean(lse - F[np.arange(n), labels]))
         P[np.arange(n), labels] -= 1.0
         return value, P / n
-    raise ValueError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
+    raise InvalidArgumentError(f"loss must be one of {', '.join(LOSSES)}, got {loss!r}")
 
 
 def loss_and_gradient(layers: Layers, X: np.ndarray, targets: np.ndarray, loss: Loss = "squared"):
@@ -298,7 +300,7 @@ def _targets(data: Dataset, y: np.ndarray, loss: Loss) -> np.ndarray:
             return np.asarray(y, dtype=int)
         return np.eye(data.num_classes)[np.asarray(y, dtype=int)]
     if loss == "cross-entropy":
-        raise ValueError(f"{data.name} is a regression task: use loss='squared'")
+        raise InvalidArgumentError(f"{data.name} is a regression task: use loss='squared'")
     return np.asarray(y, dtype=np.float64).reshape(len(y), -1)
 
 

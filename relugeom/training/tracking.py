@@ -43,7 +43,7 @@ import numpy as np
 from ..core.network import Network
 from ..core.patterns import AtZero
 from ..dimension.bfd import dimension_report
-from ..exceptions import CertificationTimeout, DegeneratePointError, RelugeomError
+from ..exceptions import CertificationTimeout, DegeneratePointError, InvalidArgumentError, RelugeomError
 from ..linalg import Method
 from ..regions.cffd import computable_full_functional_dimension
 from .alignment import alignment
@@ -90,10 +90,10 @@ class Tracker:
 
     def __post_init__(self) -> None:
         if self.cffd not in ("auto", "exact", "off"):
-            raise ValueError(f"cffd must be 'auto', 'exact' or 'off', got {self.cffd!r}")
+            raise InvalidArgumentError(f"cffd must be 'auto', 'exact' or 'off', got {self.cffd!r}")
         if not self.inputs or any(len(X) == 0 for X in self.inputs.values()):
             empty = [name for name, X in self.inputs.items() if len(X) == 0]
-            raise ValueError(
+            raise InvalidArgumentError(
                 f"the tracked batch {empty[0]!r} has no samples"
                 if empty
                 else "a Tracker needs at least one batch of inputs, e.g. the training inputs"
@@ -118,13 +118,13 @@ class Tracker:
         """
         unknown = [t for t in track if t not in STANDARD_BATCHES]
         if unknown:
-            raise ValueError(f"track must name batches among {', '.join(STANDARD_BATCHES)}, got {unknown}")
+            raise InvalidArgumentError(f"track must name batches among {', '.join(STANDARD_BATCHES)}, got {unknown}")
         batches: dict[str, np.ndarray] = {}
         if "train" in track:
             batches["train"] = data.X_train
         if "test" in track:
             if not len(data.X_test):
-                raise ValueError(
+                raise InvalidArgumentError(
                     "the test batch is tracked but the data set has no test samples: give "
                     "n_test > 0 (CLI: --n-test) or leave test out of track (--track)"
                 )

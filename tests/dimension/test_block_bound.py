@@ -19,7 +19,7 @@ import relugeom as rg
 from relugeom.dimension.jacobian import ExactJacobian
 from relugeom.dimension.kernels import JacobianSource, always_active_translations, sample_block_ranks
 from relugeom.linalg.certificate import BlockRanks, Certificate
-from relugeom.linalg.exact import _block_bound, certified_rank
+from relugeom.linalg.exact import block_bound, certified_rank
 
 P = 2147483647
 
@@ -184,7 +184,7 @@ def test_block_bound_is_sound(case, seed):
     for start, stop, rho in data.blocks:
         assert rho == sum(qq_rank(J[s * n_out : (s + 1) * n_out, start:stop]) for s in range(len(X)))
     assert len(data.blocks) == L
-    bound, S, kept = _block_bound(data, src.right_hints()[1], P, net.num_params)
+    bound, S, kept = block_bound(data, src.right_hints()[1], P, net.num_params)
     assert bound >= true_rank
     cert = certified_rank(src, np.random.default_rng(seed))
     assert cert.rank == true_rank
