@@ -14,7 +14,7 @@ Each row draws random systems ``A x < b`` of one kind and size (seeded):
 
 The float systems are turned into exact integers (entries scaled by 2^200, plus random low bits, so every
 entry has about 260 bits, as for exact He-initialised networks). It times ``scipy.optimize.linprog`` on
-the float Chebyshev-centre LP (the baseline) and ``relugeom.regions.polyhedra.strict_feasibility`` on the
+the float Chebyshev-centre LP (the baseline) and ``relugeom.regions.feasibility.strict_feasibility`` on the
 exact system (a float guide through the direct HiGHS binding, then an exact point check or an exact
 Farkas certificate, or the exact simplex), and counts the routes taken. Every exact answer is
 re-verified (``Feasibility.verify``). Nothing is asserted about times.
@@ -35,7 +35,7 @@ import numpy as np  # noqa: E402
 from scipy.optimize import linprog  # noqa: E402
 from table import format_table  # noqa: E402  (bench/table.py)
 
-from relugeom.regions.polyhedra import strict_feasibility  # noqa: E402
+from relugeom.regions.feasibility import strict_feasibility  # noqa: E402
 
 SIZES = ((2, 10), (3, 30), (8, 60), (16, 200))
 

@@ -36,7 +36,7 @@ True
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -54,13 +54,40 @@ from .kernels import JacobianSource
 __all__ = ["DimensionReport", "batch_functional_dimension", "dimension_report", "compare_methods", "MethodComparison"]
 
 
-@dataclass(frozen=True)
+#: The report's fields in the order of its repr and of :meth:`DimensionReport.to_dict` (rank ones included).
+_REPORTED = (
+    "bfd",
+    "method",
+    "certified",
+    "certificate",
+    "error_bound",
+    "num_samples",
+    "num_outputs",
+    "num_params",
+    "num_hidden",
+    "bound_rows",
+    "bound_params",
+    "bound_patterns",
+    "num_patterns",
+    "dead_neurons",
+    "singular_value_gap",
+    "tolerance",
+    "primes",
+)
+
+
+@dataclass(frozen=True, repr=False)
 class DimensionReport:
     """BFD(θ, X) with how it was obtained and the SPEC §3 bounds.
 
     Attributes
     ----------
+    rank_result : RankResult
+        The rank of the Jacobian and how it was obtained; ``bfd``, ``method``, ``certified``,
+        ``certificate``, ``error_bound``, ``singular_value_gap``, ``tolerance`` and ``primes`` are read
+        from it (read-only properties).
     bfd : int
+        ``rank_result.rank``.
     method : {"exact", "modular", "float"}
     certified : bool
         True iff ``method="exact"`` (the rank is then a theorem, see ``certificate``).
@@ -80,15 +107,13 @@ class DimensionReport:
         Hidden neurons inactive on the whole batch.
     singular_value_gap, tolerance : float or None
         ``float`` only.
+    primes : tuple of int
+        The primes used (``exact``, ``modular``).
     sample_patterns : tuple of tuples of int
         The 0/1 activation pattern of every sample (exact signs, or float64 signs for ``float``).
     """
 
-    bfd: int
-    method: str
-    certified: bool
-    certificate: Certificate | None
-    error_bound: float | None
+    rank_result: RankResult
     num_samples: int
     num_outputs: int
     num_params: int
@@ -98,10 +123,43 @@ class DimensionReport:
     bound_patterns: int
     num_patterns: int
     dead_neurons: tuple[tuple[int, int], ...]
-    singular_value_gap: float | None = None
-    tolerance: float | None = None
-    primes: tuple[int, ...] = ()
     sample_patterns: tuple[tuple[int, ...], ...] = field(default=(), repr=False)
+
+    @property
+    def bfd(self) -> int:
+        return self.rank_result.rank
+
+    @property
+    def method(self) -> str:
+        return self.rank_result.method
+
+    @property
+    def certified(self) -> bool:
+        return self.rank_result.certified
+
+    @property
+    def certificate(self) -> Certificate | None:
+        return self.rank_result.certificate
+
+    @property
+    def error_bound(self) -> float | None:
+        return self.rank_result.error_bound
+
+    @property
+    def singular_value_gap(self) -> float | None:
+        return self.rank_result.singular_value_gap
+
+    @property
+    def tolerance(self) -> float | None:
+        return self.rank_result.tolerance
+
+    @property
+    def primes(self) -> tuple[int, ...]:
+        return self.rank_result.primes
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{name}={getattr(self, name)!r}" for name in _REPORTED)
+        return f"{type(self).__name__}({fields})"
 
     @property
     def upper_bound(self) -> int:
@@ -138,9 +196,7 @@ class DimensionReport:
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-ready dict (keys of the CLI's ``--json`` output)."""
-        d = asdict(self)
-        d.pop("certificate")
-        d.pop("sample_patterns")
+        d = {name: getattr(self, name) for name in _REPORTED if name != "certificate"}
         d["upper_bound"] = self.upper_bound
         d["dead_neurons"] = [list(x) for x in self.dead_neurons]
         d["primes"] = list(self.primes)
@@ -202,11 +258,7 @@ def dimension_report(
     stats = pattern_statistics(P, net.hidden_widths)
     n0, nL = net.input_dim, net.output_dim
     return DimensionReport(
-        bfd=result.rank,
-        method=method,
-        certified=result.certified,
-        certificate=result.certificate,
-        error_bound=result.error_bound,
+        rank_result=result,
         num_samples=n,
         num_outputs=nL,
         num_params=net.num_params,
@@ -216,9 +268,6 @@ def dimension_report(
         bound_patterns=nL * sum(min(c, n0 + 1) for c in stats.counts),
         num_patterns=stats.num_patterns,
         dead_neurons=stats.dead_neurons,
-        singular_value_gap=result.singular_value_gap,
-        tolerance=result.tolerance,
-        primes=result.primes,
         sample_patterns=tuple(stats.patterns[i] for i in stats.sample_pattern),
     )
 

@@ -2,10 +2,12 @@
 
 The flow inside this package, left to right::
 
-    lp, simplex ─▶ polyhedra ─▶ affine ─▶ cells ─▶ enumeration ─▶ graph, perceived ─▶ cffd
+    lp, simplex ─▶ parsing ─▶ feasibility ─▶ facets ─▶ affine ─▶ cells ─▶ enumeration ─▶ graph, perceived ─▶ cffd
 
 * ``lp``, ``simplex``: the float LP that guides (HiGHS) and the exact simplex that decides when it cannot;
-* ``polyhedra``: exact strict feasibility with a point or a certificate, boundedness, irredundant facets;
+* ``parsing``: exact entries and coprime-integer rows of a system ``A x < b`` (floats refused);
+* ``feasibility``: exact strict feasibility with a point or a certificate, and boundedness;
+* ``facets``: the irredundant facets of an open polyhedron, and its restriction to a hyperplane;
 * ``affine``: every pre-activation as an exact affine map of x, once the earlier patterns are fixed;
 * ``cells``: interval, polygon and polyhedron cells, cut exactly by one neuron at a time;
 * ``enumeration``: the regions of R^n0 or of a box, layer by layer, and the degenerate cells;

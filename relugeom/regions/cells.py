@@ -11,7 +11,7 @@ two open pieces where ``a·x + c > 0`` and ``a·x + c < 0`` (``None`` for an emp
   integer coordinates (X, Y, W), W > 0, counter-clockwise. Cutting evaluates the sign of a·v + c at each
   vertex (integers only) and clips, so no linear program is needed.
 * :class:`PolyhedronCell` (any n0, also unbounded): strict inequalities, cut by the exact
-  feasibility test of :mod:`relugeom.regions.polyhedra` (a float LP proposes, exact arithmetic decides).
+  feasibility test of :mod:`relugeom.regions.feasibility` (a float LP proposes, exact arithmetic decides).
   A constraint is stored only when it really cuts the cell, so the stored list stays short and contains
   every facet. An outer bounding box, inherited from the parent, answers many cuts without any LP.
 * :class:`FloatPolyhedronCell`: the same in float64 with a tolerance: the plain float-LP enumeration
@@ -40,7 +40,7 @@ import numpy as np
 
 from ..numbers import simplest_rational
 from .affine import coprime_row
-from .polyhedra import float_strict_feasibility, strict_feasibility
+from .feasibility import float_strict_feasibility, strict_feasibility
 
 __all__ = ["IntervalCell", "PolygonCell", "PolyhedronCell", "FloatPolyhedronCell"]
 

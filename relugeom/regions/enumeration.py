@@ -9,7 +9,7 @@ the cell by its hyperplane (:mod:`relugeom.regions.cells`). Three exact geometri
 * n0 = 1: intervals with exact breakpoints (R or a box);
 * n0 = 2 inside a box: exact rational polygon clipping, with vertices and exact areas;
 * otherwise: strict inequalities cut by exact feasibility tests (a float LP guides, exact arithmetic
-  decides: :mod:`relugeom.regions.polyhedra`).
+  decides: :mod:`relugeom.regions.feasibility`).
 
 ``method="float"`` is the plain float-LP enumeration with a tolerance (the baseline of
 ``bench/regions.py``); compare it with the exact one through :func:`compare_enumerations`.
@@ -50,7 +50,8 @@ from ..exceptions import DegenerateCellWarning, InvalidArgumentError, RelugeomEr
 from ..numbers import exact_vector, to_fraction
 from .affine import as_fractions, coprime_row, first_map, maps_of_pattern, next_map
 from .cells import FloatPolyhedronCell, IntervalCell, PolygonCell, PolyhedronCell
-from .polyhedra import irredundant, is_bounded, strict_feasibility
+from .facets import irredundant
+from .feasibility import is_bounded, strict_feasibility
 
 __all__ = [
     "Facet",
@@ -87,7 +88,7 @@ class Facet:
         return sum(a * v for a, v in zip(self.normal, x)) < self.offset
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Region:
     """An activation region: its pattern, an exact interior point, facets, and F restricted to it.
 
@@ -435,7 +436,14 @@ def _make_region(net: Network, index: int, cell: Any, pattern, G, den, box: Box 
         weight = tuple(tuple(float(v) for v in row[:n0]) for row in G)
         bias = tuple(float(row[n0]) for row in G)
         cons = tuple((tuple(float(v) for v in a), float(b)) for a, b in zip(cell.A, cell.b))
-        return Region(index, pattern, tuple(float(v) for v in cell.point), cons, weight, bias)
+        return Region(
+            index=index,
+            pattern=pattern,
+            interior_point=tuple(float(v) for v in cell.point),
+            constraints=cons,
+            output_weight=weight,
+            output_bias=bias,
+        )
     weight, bias = as_fractions(G, den)
     interval = vertices = volume = None
     reduced, bounded = True, True if box is not None else None
@@ -449,19 +457,19 @@ def _make_region(net: Network, index: int, cell: Any, pattern, G, den, box: Box 
     else:
         reduced = False
     return Region(
-        index,
-        pattern,
-        tuple(cell.point),
-        tuple(cell.inequalities()),
-        weight,
-        bias,
-        interval,
-        vertices,
-        volume,
-        reduced,
-        bounded,
-        net,
-        box,
+        index=index,
+        pattern=pattern,
+        interior_point=tuple(cell.point),
+        constraints=tuple(cell.inequalities()),
+        output_weight=weight,
+        output_bias=bias,
+        interval=interval,
+        vertices=vertices,
+        volume=volume,
+        reduced=reduced,
+        known_bounded=bounded,
+        network=net,
+        box=box,
     )
 
 
@@ -525,19 +533,16 @@ def region_of_pattern(net: Network, pattern: Sequence[bool], box: Any = None) ->
     weight, bias = as_fractions(G, den)
     rows = tuple((tuple(a), off) for a, off in zip(A, b))
     region = Region(
-        -1,
-        pattern,
-        tuple(res.point),
-        rows,
-        weight,
-        bias,
-        None,
-        None,
-        None,
-        False,
-        True if B is not None else None,
-        net,
-        B,
+        index=-1,
+        pattern=pattern,
+        interior_point=tuple(res.point),
+        constraints=rows,
+        output_weight=weight,
+        output_bias=bias,
+        reduced=False,
+        known_bounded=True if B is not None else None,
+        network=net,
+        box=B,
     )
     if n0 == 1:
         facets = region.inequalities

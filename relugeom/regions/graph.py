@@ -40,7 +40,8 @@ from ..core.patterns import AtZero
 from ..exceptions import InvalidArgumentError
 from .affine import maps_of_pattern
 from .enumeration import Facet, Region, RegionDecomposition, hyperplane_key, region_decomposition
-from .polyhedra import restrict_to_hyperplane, strict_feasibility
+from .facets import restrict_to_hyperplane
+from .feasibility import strict_feasibility
 
 __all__ = ["region_graph", "share_facet"]
 

@@ -6,7 +6,7 @@ For A x < b (float rows, already normalised), solve
 
 whose optimum (x*, s*) is the centre and radius of the largest ball inside the polyhedron (capped at 1,
 so unbounded polyhedra stay bounded problems). s* > 0 proposes an interior point; s* ≤ 0 with its dual
-proposes which constraints prove emptiness. Nothing here is trusted: :mod:`relugeom.regions.polyhedra`
+proposes which constraints prove emptiness. Nothing here is trusted: :mod:`relugeom.regions.feasibility`
 verifies every proposal exactly.
 
 HiGHS is called through SciPy's own binding of it (``scipy.optimize._highspy``), reusing one solver per

@@ -1,10 +1,10 @@
 """An exact, fraction-free simplex: the fallback that decides strict feasibility when the float guide
-cannot (:mod:`relugeom.regions.polyhedra`).
+cannot (:mod:`relugeom.regions.feasibility`).
 
 All tableau entries are integers (Edmonds' fraction-free pivoting, as in Bareiss elimination), updated
 with FLINT matrix operations; Dantzig's rule switches to Bland's after a run of degenerate pivots, so it
 cannot cycle. It is reached rarely (never in the benchmarks: ``bench/polyhedra.py``), but it makes every
-answer of :func:`~relugeom.regions.polyhedra.strict_feasibility` independent of the float LP, and the
+answer of :func:`~relugeom.regions.feasibility.strict_feasibility` independent of the float LP, and the
 tests compare the two routes.
 
 Examples

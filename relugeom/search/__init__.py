@@ -1,7 +1,8 @@
 """Deterministic cases and their evaluation, and the counterexample search.
 
     families (enumerations of small networks and batches) ─▶ workunits (ranges of a family, run serially,
-    on a process pool or on Dask) ─▶ counterexamples (search in increasing size, shrink, write JSON)
+    on a process pool or on Dask) ─▶ shrinking (a violating case made smaller and simpler)
+    ─▶ counterexamples (search in increasing size, shrink the first violation, write JSON)
     perturbation (a generic point of a parameter region, for the theorem checks)
 
 The conjectures searched live in :mod:`relugeom.proofs.conjectures`, a layer above.
@@ -13,11 +14,11 @@ from .counterexamples import (
     SearchResult,
     read_counterexample,
     search,
-    shrink,
     write_counterexample,
 )
 from .families import Case, Family, GridFamily, LogRandomFamily, Outcome, RandomFamily
 from .perturbation import perturb_within_region
+from .shrinking import shrink
 from .workunits import UnitResult, WorkUnit, run_units, split, summarize
 
 __all__ = [

@@ -16,12 +16,13 @@ The whole plan is fixed before anything runs (it depends only on the conjecture,
 ``seed``), cut into deterministic work units and run by :func:`relugeom.search.workunits.run_units` with
 ``stop_on_violation=True``: serially, on a process pool (``jobs``) or on Dask (``scheduler``), with the
 same first violation whatever the engine, and resumable from a ``state`` file. The first violation is
-then **shrunk** (:func:`shrink`): fewer neurons, fewer samples, simpler numbers, as long as it still
-violates. :meth:`SearchResult.to_dict` is the counterexample JSON, which ``relugeom dim CE.json``
-re-checks (its ``"network"`` and ``"inputs"`` keys).
+then **shrunk** (:func:`~relugeom.search.shrinking.shrink`): fewer neurons, fewer samples, simpler
+numbers, as long as it still violates. :meth:`SearchResult.to_dict` is the counterexample JSON, which
+``relugeom dim CE.json`` re-checks (its ``"network"`` and ``"inputs"`` keys).
 
 Examples
 --------
+>>> from fractions import Fraction
 >>> from relugeom.search.families import Outcome
 >>> def big_output_bias(case):          # "every output bias is <= 1/2": false, refuted by b = 1
 ...     b = case.net.biases[-1][0]
@@ -38,18 +39,17 @@ Examples
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
 import time
 from dataclasses import dataclass, field
-from fractions import Fraction
-from typing import Any, Callable, Iterator, Literal, Mapping
+from typing import Any, Callable, Literal, Mapping
 
 from ..core.network import Network
 from ..exceptions import FormatError, InvalidArgumentError, RelugeomError, ShapeError
 from ..io import COUNTEREXAMPLE_FORMAT, load_json
-from .families import Case, Family, GridFamily, Outcome, RandomFamily, batch_from_json, batch_to_json, default_batch
+from .families import Case, Family, GridFamily, RandomFamily, batch_from_json, batch_to_json, default_batch
+from .shrinking import Check, shrink_with_steps
 from .workunits import run_units, split
 
 __all__ = [
@@ -58,8 +58,6 @@ __all__ = [
     "DEFAULT_SIZES",
     "search",
     "search_plan",
-    "shrink",
-    "simpler_numbers",
     "write_counterexample",
     "read_counterexample",
     "COUNTEREXAMPLE_FORMAT",
@@ -67,7 +65,6 @@ __all__ = [
 
 COUNTEREXAMPLE_VERSION = 1
 
-Check = Callable[[Case], Outcome]
 Size = tuple[tuple[int, ...], int]
 
 #: Sizes (widths, number of samples), roughly by number of parameters N, then n. Grids of up to 3^7 = 2187
@@ -347,7 +344,8 @@ def search(
         as in :func:`relugeom.search.workunits.run_units`: a process pool, a Dask scheduler, a JSON-lines state
         file to resume from (valid for the same conjecture, seed, budget and unit size), a progress bar.
     shrink : bool
-        shrink the first violation (:func:`shrink`); otherwise ``case`` is ``original``.
+        shrink the first violation (:func:`~relugeom.search.shrinking.shrink`); otherwise ``case`` is
+        ``original``.
     unit_size : int
         cases per work unit.
 
@@ -399,7 +397,7 @@ def search(
     case = original
     quantities = first["quantities"]
     if shrink:
-        case, steps = _shrink(conjecture.check, original, 1000)
+        case, steps = shrink_with_steps(conjecture.check, original, 1000)
         quantities = conjecture.check(case).quantities
     return SearchResult(
         conjecture.name,
@@ -416,181 +414,6 @@ def search(
         seed,
         steps,
     )
-
-
-# ---------------------------------------------------------------------------------------------- shrink
-
-
-def _key(v: Fraction) -> tuple[int, int, int]:
-    """Complexity of a rational: height max(|p|, q), then q, then |p| (0 is the simplest)."""
-    return (max(abs(v.numerator), v.denominator), v.denominator, abs(v.numerator))
-
-
-def _floor_log2(a: Fraction) -> int:
-    """⌊log2 a⌋ for a > 0, exactly."""
-    e = a.numerator.bit_length() - a.denominator.bit_length()
-    if Fraction(2) ** e > a:
-        e -= 1
-    elif Fraction(2) ** (e + 1) <= a:
-        e += 1
-    return e
-
-
-def simpler_numbers(v: Any) -> list[Fraction]:
-    """Candidates strictly simpler than ``v`` (height max(|p|, q), then q, then |p|), simplest first.
-
-    0, ±1, the nearest integers, powers of two up to |v| (with v's sign), |v| rounded to 1–3 significant
-    bits, halving, and the best approximations with smaller denominators.
-
-    Examples
-    --------
-    >>> [str(c) for c in simpler_numbers(Fraction(7, 3))]
-    ['0', '1', '-1', '2', '3', '5/2']
-    >>> [str(c) for c in simpler_numbers(-12)]
-    ['0', '-1', '1', '-2', '-4', '-6', '-8']
-    >>> [str(c) for c in simpler_numbers(Fraction(3, 8))]
-    ['0', '1', '-1', '1/2', '1/3', '1/4', '2/5']
-    >>> simpler_numbers(0)
-    []
-    """
-    v = Fraction(v)
-    if v == 0:
-        return []
-    sign = 1 if v > 0 else -1
-    a = abs(v)
-    cands: set[Fraction] = {
-        Fraction(0),
-        Fraction(1),
-        Fraction(-1),
-        Fraction(round(v)),
-        Fraction(math.floor(v)),
-        Fraction(math.ceil(v)),
-    }
-    e = _floor_log2(a)
-    for j in range(min(e, 0), max(e, 0) + 1):
-        cands.add(sign * Fraction(2) ** j)
-    for bits in (2, 3):  # |v| to `bits` significant bits (integers and dyadics)
-        unit = Fraction(2) ** (e - bits + 1)
-        cands.add(sign * round(a / unit) * unit)
-    if v.denominator == 1:
-        cands.add(Fraction(int(v) // 2) if v > 0 else -Fraction(int(-v) // 2))
-    d = 1
-    while d < v.denominator:
-        cands.add(v.limit_denominator(d))
-        d *= 2
-    for d in range(2, min(v.denominator, 9)):
-        cands.add(v.limit_denominator(d))
-    k = _key(v)
-    return sorted((c for c in cands if _key(c) < k), key=lambda c: (_key(c), (c < 0) != (v < 0)))
-
-
-def _violates(check: Check, case: Case, memo: dict) -> bool:
-    if len(set(case.inputs)) != len(case.inputs):
-        return False
-    key = (case.net.widths, case.net.parameters(), case.inputs)
-    if key not in memo:
-        try:
-            memo[key] = check(case).status == "violation"
-        except RelugeomError:  # DegeneratePointError and friends: not a confirmed violation
-            memo[key] = False
-    return memo[key]
-
-
-def _structural_moves(case: Case) -> Iterator[Case]:
-    """Smaller cases: one hidden neuron, output, input coordinate or sample fewer (in that order)."""
-    net = case.net
-    L = net.num_layers
-    for k in range(L - 1):
-        for i in range(net.widths[k + 1]):
-            if net.widths[k + 1] > 1:
-                yield case.replace(net=net.without_neuron(k, i))
-    if net.output_dim > 1:
-        for i in range(net.output_dim):
-            W = list(net.weights)
-            b = list(net.biases)
-            W[-1] = W[-1][:i] + W[-1][i + 1 :]
-            b[-1] = b[-1][:i] + b[-1][i + 1 :]
-            yield case.replace(net=Network(tuple(W), tuple(b)))
-    if net.input_dim > 1:
-        for j in range(net.input_dim):
-            W = list(net.weights)
-            W[0] = tuple(row[:j] + row[j + 1 :] for row in W[0])
-            yield case.replace(net=Network(tuple(W), net.biases), inputs=tuple(x[:j] + x[j + 1 :] for x in case.inputs))
-    if len(case.inputs) > 1:
-        for i in range(len(case.inputs)):
-            yield case.replace(inputs=case.inputs[:i] + case.inputs[i + 1 :])
-
-
-def _shrink(check: Check, case: Case, max_steps: int) -> tuple[Case, int]:
-    memo: dict = {}
-    if not _violates(check, case, memo):
-        raise RelugeomError("shrink needs a case that violates the conjecture (check says 'violation')")
-    steps = 0
-    while steps < max_steps:
-        before = case
-        # structure first: restart the moves after each success (indices shift)
-        progress = True
-        while progress and steps < max_steps:
-            progress = False
-            for cand in _structural_moves(case):
-                if _violates(check, cand, memo):
-                    case, steps, progress = cand, steps + 1, True
-                    break
-        # then every number, one at a time, simplest candidate first
-        for p in range(case.net.num_params):
-            for c in simpler_numbers(case.net.parameters()[p]):
-                if steps >= max_steps:
-                    break
-                params = list(case.net.parameters())
-                params[p] = c
-                cand = case.replace(net=Network.from_parameters(case.net.widths, params))
-                if _violates(check, cand, memo):
-                    case, steps = cand, steps + 1
-                    break
-        for i in range(len(case.inputs)):
-            for j in range(case.net.input_dim):
-                for c in simpler_numbers(case.inputs[i][j]):
-                    if steps >= max_steps:
-                        break
-                    x = case.inputs[i][:j] + (c,) + case.inputs[i][j + 1 :]
-                    cand = case.replace(inputs=case.inputs[:i] + (x,) + case.inputs[i + 1 :])
-                    if _violates(check, cand, memo):
-                        case, steps = cand, steps + 1
-                        break
-        if case == before:
-            break
-    return case, steps
-
-
-def shrink(check: Check, case: Case, max_steps: int = 1000) -> Case:
-    """Greedily make a violating case smaller while ``check`` still says ``"violation"``.
-
-    Moves, repeated to a fixed point: remove a hidden neuron (:meth:`Network.without_neuron`), an output,
-    an input coordinate or a sample; replace a parameter or an input coordinate by a strictly simpler
-    number (:func:`simpler_numbers`, simplest first). A move is kept only if the check says
-    ``"violation"`` (not ``"degenerate"``, no :class:`~relugeom.exceptions.RelugeomError`) and the samples
-    stay distinct. Deterministic; at most ``max_steps`` accepted moves. Every accepted move makes the case
-    strictly smaller (fewer entries, or one number of lower height), so the loop ends.
-
-    Raises
-    ------
-    RelugeomError
-        if ``case`` does not violate in the first place.
-
-    Examples
-    --------
-    >>> from relugeom.search.families import Outcome
-    >>> def two_positive_outputs(case):      # violation: F(x) > 0 at two samples or more
-    ...     from relugeom.core.forward import forward
-    ...     pos = int((forward(case.net, case.inputs) > 0).sum())
-    ...     return Outcome("violation" if pos >= 2 else "ok", {"positive": pos})
-    >>> big = Case(Network.from_layers([([[3], ["7/2"]], [5, 1]), ([["2/3", 4]], [9])]),
-    ...            ((Fraction(-7, 3),), (Fraction(5, 2),), (Fraction(11, 4),)))
-    >>> small = shrink(two_positive_outputs, big)
-    >>> small.net.widths, [str(v) for v in small.net.parameters()], small.inputs
-    ((1, 1, 1), ['0', '0', '0', '1'], ((Fraction(0, 1),), (Fraction(1, 1),)))
-    """
-    return _shrink(check, case, max_steps)[0]
 
 
 # ------------------------------------------------------------------------------------------------- files

@@ -1,9 +1,7 @@
-"""Exact decisions about open polyhedra ``P = {x ∈ Q^d : A x < b}`` (strict inequalities).
+"""Exact strict feasibility of open polyhedra ``P = {x ∈ Q^d : A x < b}``, and their boundedness.
 
-``A`` (m × d) and ``b`` (length m) hold exact rationals (``int`` or :class:`~fractions.Fraction`, as
-nested lists, tuples or integer/object numpy arrays). Floats are refused: convert them first with
-:func:`relugeom.numbers.to_fraction`. Every row is first rewritten with coprime integers
-(:func:`primitive_inequality`), which changes neither the set nor the sign of anything.
+The input is parsed by :mod:`relugeom.regions.parsing` (exact ``int``/``Fraction`` entries, floats
+refused, every row rewritten with coprime integers); facets are in :mod:`relugeom.regions.facets`.
 
 How :func:`strict_feasibility` decides (a float is only ever a guide):
 
@@ -38,207 +36,55 @@ Examples
 >>> res = strict_feasibility([[1], [-1]], [0, 0])           # x < 0 and x > 0
 >>> res.feasible, res.certificate
 (False, (Fraction(1, 1), Fraction(1, 1)))
->>> is_bounded(square, [1, 0, 1, 0]), irredundant(square + [[1, 1]], [1, 0, 1, 0, 5])
-(True, (0, 1, 2, 3))
+>>> is_bounded(square, [1, 0, 1, 0])
+True
 """
 
 from __future__ import annotations
 
 import math
-import operator
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Callable, Iterable, NamedTuple, Sequence
+from typing import Any, NamedTuple, Sequence
 
 import flint
 import numpy as np
 
-from ..exceptions import InexactInputError, RelugeomError, ShapeError, ZeroNormalError
+from ..exceptions import RelugeomError, ShapeError
 from ..numbers import simplest_rational
 from .lp import chebyshev
+from .parsing import (
+    PrimitiveSystem,
+    common_denominator,
+    exact_entry,
+    fraction_system,
+    int_dot,
+    parse_system,
+    strictly_inside,
+)
 from .simplex import exact_simplex
 
 __all__ = [
     "Feasibility",
-    "primitive_inequality",
     "strict_feasibility",
     "is_bounded",
-    "irredundant",
-    "restrict_to_hyperplane",
     "float_strict_feasibility",
+    "decide",
 ]
 
 #: Relative threshold below which a float dual value is taken as zero (it only chooses a support).
 DUAL_SUPPORT_THRESHOLD = 1e-9
 #: Entries with at most this many bits are converted to float64 in one numpy call.
 _NUMPY_FLOAT_BITS = 1000
-_EXACT_TYPES = frozenset((int, Fraction))
 #: Rounds of iterative refinement of the float LP for regions thinner than the float tolerances.
 _REFINE_ROUNDS = 2
 #: Magnified right-hand sides are clipped to ±_CLIP (far constraints do not matter locally).
 _CLIP = 1e9
 
 
-# ------------------------------------------------------------------------------------- input parsing
-def _exact(x: Any, where: str) -> int | Fraction:
-    """One exact entry: ``int`` or ``Fraction`` (numpy integers become ``int``); floats are refused."""
-    t = type(x)
-    if t is int or t is Fraction:
-        return x
-    if isinstance(x, (bool, np.bool_)):
-        raise InexactInputError(f"boolean {x!r} at {where} is not accepted as a number; use 0 or 1")
-    if isinstance(x, (int, np.integer)):
-        return int(x)
-    if isinstance(x, Fraction):
-        return x
-    if isinstance(x, (float, np.floating)):
-        raise InexactInputError(
-            f"float {x!r} at {where}: polyhedra are decided exactly and take int or Fraction entries; "
-            f"convert floats first, e.g. with relugeom.numbers.to_fraction (exact binary value)"
-        )
-    raise InexactInputError(f"unsupported number type {type(x).__name__} at {where}; use int or fractions.Fraction")
-
-
-def _rows_of(A: Any) -> tuple[list, int | None]:
-    """The rows of ``A`` as a list, and the width when it is known without rows (numpy shape)."""
-    if isinstance(A, np.ndarray):
-        if A.ndim != 2:
-            if A.size == 0:
-                return [], None
-            raise ShapeError(f"A must be 2-dimensional, got an array of shape {A.shape}")
-        return (A.tolist() if A.dtype != object else [list(r) for r in A]), A.shape[1]
-    if isinstance(A, (str, bytes)) or not isinstance(A, Iterable):
-        raise ShapeError(f"A must be a 2-D nested sequence, got {type(A).__name__}")
-    return list(A), None
-
-
-def _vector_of(b: Any, name: str) -> list:
-    if isinstance(b, np.ndarray):
-        if b.ndim != 1:
-            raise ShapeError(f"{name} must be 1-dimensional, got an array of shape {b.shape}")
-        return b.tolist() if b.dtype != object else list(b)
-    if isinstance(b, (str, bytes)) or not isinstance(b, Iterable):
-        raise ShapeError(f"{name} must be a sequence of numbers, got {type(b).__name__}")
-    return list(b)
-
-
-def _shaped(A: Any, b: Any) -> tuple[list[list], list, int]:
-    """Rows, right-hand sides and dimension, with the shapes checked (entries not yet converted)."""
-    rows, width = _rows_of(A)
-    rhs = _vector_of(b, "b")
-    if len(rhs) != len(rows):
-        raise ShapeError(f"A has {len(rows)} rows but b has {len(rhs)} entries; they must match")
-    d = width
-    out = []
-    for i, row in enumerate(rows):
-        if isinstance(row, (str, bytes)) or not isinstance(row, (Sequence, np.ndarray)):
-            raise ShapeError(f"A row {i} is not a sequence; A must be 2-dimensional")
-        row = list(row)
-        if d is None:
-            d = len(row)
-        elif len(row) != d:
-            raise ShapeError(f"A row {i} has {len(row)} entries but row 0 has {d}; rows must all have the same length")
-        out.append(row)
-    return out, rhs, (d or 0)
-
-
-def _primitive(a: Sequence, beta: Any, where: str) -> tuple[tuple[int, ...], int, int, int]:
-    """``(p, q, num, den)`` with ``(a, beta) = num/den · (p, q)``, ``num, den > 0``, ``(p, q)`` coprime.
-
-    For ``a = 0`` the result is ``((0, …, 0), sign(beta))`` with ``num/den = |beta|`` (1 if beta = 0).
-    """
-    vals = list(a)
-    types = set(map(type, vals))
-    types.add(type(beta))
-    if not types <= _EXACT_TYPES:  # slow path: convert (numpy integers) or refuse (floats, …)
-        vals = [_exact(x, f"{where}[{j}]") for j, x in enumerate(vals)]
-        beta = _exact(beta, f"b at {where}")
-        types = set(map(type, vals)) | {type(beta)}
-    if Fraction not in types:
-        ints, bi, den = vals, beta, 1
-    else:  # int and Fraction both have .numerator and .denominator
-        den = math.lcm(*[v.denominator for v in vals], beta.denominator)
-        ints = [v.numerator * (den // v.denominator) for v in vals]
-        bi = beta.numerator * (den // beta.denominator)
-    if not any(ints):
-        sgn = (bi > 0) - (bi < 0)
-        return (0,) * len(ints), sgn, (abs(bi) or den), den
-    g = math.gcd(*ints, bi)
-    if g != 1:
-        ints = [v // g for v in ints]
-        bi //= g
-    return tuple(ints), bi, g, den
-
-
-class _System(NamedTuple):
-    rows: list[tuple[int, ...]]  # primitive integer normals
-    rhs: list[int]
-    scale: list[tuple[int, int]]  # (num, den): original row = num/den · primitive row
-    d: int
-
-
-def _parse(A: Any, b: Any) -> _System:
-    rows, rhs, d = _shaped(A, b)
-    prim_rows, prim_rhs, scale = [], [], []
-    for i, (row, beta) in enumerate(zip(rows, rhs)):
-        p, q, num, den = _primitive(row, beta, f"A[{i}]")
-        prim_rows.append(p)
-        prim_rhs.append(q)
-        scale.append((num, den))
-    return _System(prim_rows, prim_rhs, scale, d)
-
-
-def _fraction_system(A: Any, b: Any) -> tuple[list[list[Fraction]], list[Fraction], int]:
-    rows, rhs, d = _shaped(A, b)
-    fr = [[Fraction(_exact(x, f"A[{i}][{j}]")) for j, x in enumerate(r)] for i, r in enumerate(rows)]
-    return fr, [Fraction(_exact(v, f"b[{i}]")) for i, v in enumerate(rhs)], d
-
-
-# ---------------------------------------------------------------------------------- small exact tools
-def primitive_inequality(a: Sequence, beta: Any) -> tuple[tuple[int, ...], int]:
-    """Rewrite ``a·x < beta`` with coprime integers, scaling by a positive number only.
-
-    Parameters
-    ----------
-    a : sequence of int or Fraction
-        The normal vector.
-    beta : int or Fraction
-        The right-hand side.
-
-    Returns
-    -------
-    (tuple of int, int)
-        ``(p, q)`` with ``gcd(p…, q) = 1`` and ``(p, q)`` a positive multiple of ``(a, beta)``. When
-        ``a = 0`` the result is ``((0, …, 0), sign(beta))``.
-
-    Examples
-    --------
-    >>> primitive_inequality([Fraction(1, 2), -1], Fraction(3, 4))
-    ((2, -4), 3)
-    >>> primitive_inequality([0, 0], -5)
-    ((0, 0), -1)
-    """
-    p, q, _, _ = _primitive(list(a), beta, "a")
-    return p, q
-
-
-def _dot(row: Sequence[int], x: Sequence[int]) -> int:
-    return sum(map(operator.mul, row, x))
-
-
-def _common_denominator(point: Sequence[tuple[int, int]]) -> tuple[list[int], int]:
-    den = 1
-    for _, q in point:
-        den = math.lcm(den, q)
-    return [p * (den // q) for p, q in point], den
-
-
-def _strictly_inside(rows: Sequence[Sequence[int]], rhs: Sequence[int], nums: list[int], den: int) -> bool:
-    """``A (nums/den) < b`` exactly, all in integers (den > 0)."""
-    return all(_dot(r, nums) < q * den for r, q in zip(rows, rhs))
-
-
-def _certificate_in_original_scale(sys: _System, support: Sequence[int], y: Sequence[int]) -> tuple[Fraction, ...]:
+def _certificate_in_original_scale(
+    sys: PrimitiveSystem, support: Sequence[int], y: Sequence[int]
+) -> tuple[Fraction, ...]:
     """Map a certificate of the primitive rows (on ``support``) to the caller's rows, as coprime integers."""
     # original row i = num_i/den_i · primitive row i, so y_i(original) = y_i · den_i / num_i
     L = 1
@@ -302,18 +148,18 @@ class Feasibility:
         >>> strict_feasibility([[0, 1]], [-2]).verify([[0, 1]], [-2])
         True
         """
-        rows, rhs, d = _fraction_system(A, b)
+        rows, rhs, d = fraction_system(A, b)
         if self.feasible:
             if self.point is None or self.certificate is not None:
                 return False
-            x = [Fraction(_exact(v, "point")) for v in self.point]
+            x = [Fraction(exact_entry(v, "point")) for v in self.point]
             if rows and len(x) != d:
                 return False
             return all(sum((a * v for a, v in zip(r, x)), Fraction(0)) < q for r, q in zip(rows, rhs))
         y = self.certificate
         if y is None or self.point is not None or len(y) != len(rows):
             return False
-        y = [Fraction(_exact(v, "certificate")) for v in y]
+        y = [Fraction(exact_entry(v, "certificate")) for v in y]
         if any(v < 0 for v in y) or not any(y):
             return False
         if any(sum((r[j] * v for r, v in zip(rows, y)), Fraction(0)) != 0 for j in range(d)):
@@ -322,7 +168,7 @@ class Feasibility:
 
 
 def _internal(message: str) -> RelugeomError:
-    return RelugeomError(f"internal error in relugeom.regions.polyhedra: {message}; please report it")
+    return RelugeomError(f"internal error in relugeom.regions.feasibility: {message}; please report it")
 
 
 # --------------------------------------------------------------------------------------- float guide
@@ -376,8 +222,8 @@ def _guided_point(rows, rhs, x: np.ndarray, s: float) -> tuple[Fraction, ...] | 
         q = simplest_rational(Fraction(ln, ld), Fraction(hn, hd))
         simple.append((q.numerator, q.denominator))
     for cand in (simple, [v.as_integer_ratio() for v in x.tolist()]):
-        nums, den = _common_denominator(cand)
-        if _strictly_inside(rows, rhs, nums, den):
+        nums, den = common_denominator(cand)
+        if strictly_inside(rows, rhs, nums, den):
             return tuple(Fraction(p, q) for p, q in cand)
     return None
 
@@ -414,7 +260,7 @@ def _ratio(num: int, den: int) -> float:
         return math.inf
 
 
-def _simplex_decide(sys: _System, active: Sequence[int], seed: Sequence[int] | None = None) -> Feasibility:
+def _simplex_decide(sys: PrimitiveSystem, active: Sequence[int], seed: Sequence[int] | None = None) -> Feasibility:
     """Decide exactly with the simplex, by constraint generation over the rows ``active``.
 
     The simplex runs on a working set (``seed``, or the first ``2d + 2`` rows): an infeasible working
@@ -439,13 +285,13 @@ def _simplex_decide(sys: _System, active: Sequence[int], seed: Sequence[int] | N
             ):
                 raise _internal("the exact simplex dual is not a certificate")
             return Feasibility(False, None, _certificate_in_original_scale(sys, work, y), "simplex")
-        nums, den = _common_denominator([(v.numerator, v.denominator) for v in out])
-        if not _strictly_inside(rows, rhs, nums, den):
+        nums, den = common_denominator([(v.numerator, v.denominator) for v in out])
+        if not strictly_inside(rows, rhs, nums, den):
             raise _internal("the exact simplex point is not strictly inside")
         violation = []
         for i in active:
             if i not in in_work:
-                excess = _dot(sys.rows[i], nums) - sys.rhs[i] * den
+                excess = int_dot(sys.rows[i], nums) - sys.rhs[i] * den
                 if excess >= 0:
                     violation.append((_ratio(excess, den * sum(map(abs, sys.rows[i]))), i))
         if not violation:
@@ -457,7 +303,8 @@ def _simplex_decide(sys: _System, active: Sequence[int], seed: Sequence[int] | N
 
 
 # ------------------------------------------------------------------------------------ feasibility
-def _decide(sys: _System, guide: bool) -> Feasibility:
+def decide(sys: PrimitiveSystem, guide: bool) -> Feasibility:
+    """:func:`strict_feasibility` of an already parsed system (``guide``: use the float LP first)."""
     m, d = len(sys.rows), sys.d
     active = []
     for i, (r, q) in enumerate(zip(sys.rows, sys.rhs)):
@@ -486,8 +333,8 @@ def _refined_rhs(
     smallest positive slack when both are 0: the centre is on the boundary), so a region thinner than
     the float tolerances becomes wide enough to be seen. Returns ``(b̂, E)``.
     """
-    nums, den = _common_denominator([(c.numerator, c.denominator) for c in center])
-    res = [q * den - _dot(r, nums) for r, q in zip(rows, rhs)]  # den · residual
+    nums, den = common_denominator([(c.numerator, c.denominator) for c in center])
+    res = [q * den - int_dot(r, nums) for r, q in zip(rows, rhs)]  # den · residual
     worst = max([0.0] + [-_ratio(v, m * den) for v, m in zip(res, maxes) if v < 0])
     scale = max(worst, abs(margin))
     if scale == 0:  # the centre sits on the boundary of a region too thin to see: zoom to its slacks
@@ -511,13 +358,13 @@ def _exact_point_near(rows, rhs, center: Sequence[Fraction], radius: float) -> t
         q = simplest_rational(lo, hi)
         simple.append((q.numerator, q.denominator))
     for cand in (simple, [(c.numerator, c.denominator) for c in center]):
-        nums, den = _common_denominator(cand)
-        if _strictly_inside(rows, rhs, nums, den):
+        nums, den = common_denominator(cand)
+        if strictly_inside(rows, rhs, nums, den):
             return tuple(Fraction(p, q) for p, q in cand)
     return None
 
 
-def _guided(sys: _System, active: list[int]) -> tuple[Feasibility | None, list[int] | None]:
+def _guided(sys: PrimitiveSystem, active: list[int]) -> tuple[Feasibility | None, list[int] | None]:
     """The float-guided routes; on failure ``(None, seed)`` with the float LP's last support (or None).
 
     Round 0 is the Chebyshev LP of the rows. If neither its point nor its dual proves anything, up to
@@ -603,7 +450,7 @@ def strict_feasibility(A: Any, b: Any, *, guide: bool = True) -> Feasibility:
     >>> res.feasible, res.certificate, res.route
     (False, (Fraction(1, 1), Fraction(1, 1), Fraction(1, 1)), 'simplex')
     """
-    return _decide(_parse(A, b), guide)
+    return decide(parse_system(A, b), guide)
 
 
 # ---------------------------------------------------------------------------------- other decisions
@@ -637,7 +484,7 @@ def is_bounded(A: Any, b: Any) -> bool:
     >>> is_bounded([[1, 0], [-1, 0]], [1, 1])                    # a strip
     False
     """
-    sys = _parse(A, b)
+    sys = parse_system(A, b)
     d, m = sys.d, len(sys.rows)
     if d == 0:
         return True
@@ -648,148 +495,6 @@ def is_bounded(A: Any, b: Any) -> bool:
     if m - k < d or k == 0:
         return False
     return strict_feasibility([[-v for v in row] for row in N], [0] * m).feasible
-
-
-def _witness_test(sys: _System, kept: Sequence[int], point: Sequence[Any]) -> set[int]:
-    """Rows proved irredundant without an LP: the projection x0 of ``point`` onto row i's hyperplane
-    satisfies every other kept row strictly, so the hyperplane meets the closure of P in a facet."""
-    fr = [Fraction(v) for v in point]
-    nums, den = _common_denominator([(v.numerator, v.denominator) for v in fr])
-    if not _strictly_inside([sys.rows[i] for i in kept], [sys.rhs[i] for i in kept], nums, den):
-        return set()  # not an interior point: prove nothing
-    found = set()
-    for i in kept:
-        a = sys.rows[i]
-        n2 = _dot(a, a)
-        s_i = sys.rhs[i] * den - _dot(a, nums)  # den · slack > 0
-        X = [v * n2 + s_i * aj for v, aj in zip(nums, a)]
-        D = den * n2
-        if all(_dot(sys.rows[j], X) < sys.rhs[j] * D for j in kept if j != i):
-            found.add(i)
-    return found
-
-
-def irredundant(
-    A: Any, b: Any, candidates: Iterable[int] | None = None, point: Sequence[Any] | None = None
-) -> tuple[int, ...]:
-    """The indices of a minimal set of constraints defining the same open polyhedron.
-
-    Exact duplicates (the same coprime-integer inequality) keep their smallest index; rows with a zero
-    normal are dropped. Row ``i`` is kept iff ``{A_j x < b_j (j ≠ i), a_i·x > b_i}`` is strictly
-    feasible, i.e. iff dropping it enlarges ``P``.
-
-    Parameters
-    ----------
-    A, b : as in :func:`strict_feasibility`
-        ``P`` must be non-empty.
-    candidates : iterable of int, optional
-        The only rows that can be irredundant. All other rows are taken as known to be redundant and are
-        **removed from the system** before testing, so the caller must pass a superset of the facets
-        (e.g. the old facets plus a new cut). Default: every row.
-    point : sequence of rationals, optional
-        An interior point of ``P``. It proves many rows irredundant without an LP: when its projection
-        onto row i's hyperplane satisfies every other row strictly, row i is a facet. (Ignored if it is
-        not strictly inside.)
-
-    Returns
-    -------
-    tuple of int
-        Sorted indices into the rows of ``A``.
-
-    Examples
-    --------
-    >>> sq = [[1, 0], [-1, 0], [0, 1], [0, -1], [2, 0], [1, 1]]   # + a duplicate and x + y < 3
-    >>> irredundant(sq, [1, 0, 1, 0, 2, 3])
-    (0, 1, 2, 3)
-    >>> irredundant(sq, [1, 0, 1, 0, 2, 3], candidates=[1, 2, 3, 4, 5])
-    (1, 2, 3, 4)
-    >>> irredundant(sq, [1, 0, 1, 0, 2, 3], point=["1/2", "1/2"])
-    (0, 1, 2, 3)
-    """
-    sys = _parse(A, b)
-    m = len(sys.rows)
-    if candidates is None:
-        wanted = range(m)
-    else:
-        wanted = sorted(set(int(i) for i in candidates))
-        bad = [i for i in wanted if not 0 <= i < m]
-        if bad:
-            raise ShapeError(f"candidate indices {bad} are out of range for {m} constraints")
-    seen: set[tuple[tuple[int, ...], int]] = set()
-    kept: list[int] = []
-    for i in wanted:
-        key = (sys.rows[i], sys.rhs[i])
-        if any(sys.rows[i]) and key not in seen:
-            seen.add(key)
-            kept.append(i)
-    out = []
-    witness = _witness_test(sys, kept, point) if point is not None else set()
-    for i in kept:
-        if i in witness:
-            out.append(i)
-            continue
-        others = [j for j in kept if j != i]
-        rows = [sys.rows[j] for j in others] + [tuple(-v for v in sys.rows[i])]
-        rhs = [sys.rhs[j] for j in others] + [-sys.rhs[i]]
-        if _decide(_System(rows, rhs, [(1, 1)] * len(rows), sys.d), True).feasible:
-            out.append(i)
-    return tuple(out)
-
-
-def restrict_to_hyperplane(
-    A: Any, b: Any, a: Sequence, beta: Any
-) -> tuple[list[list[Fraction]], list[Fraction], Callable[[Sequence], tuple[Fraction, ...]]]:
-    """The constraints ``A x < b`` on the hyperplane ``a·x = beta``, in d − 1 coordinates.
-
-    The coordinate ``k`` of the first nonzero entry of ``a`` is eliminated:
-    ``x_k = (beta − Σ_{j≠k} a_j x_j) / a_k``.
-
-    Parameters
-    ----------
-    A, b : as in :func:`strict_feasibility`
-    a : sequence of int or Fraction, nonzero, length d
-    beta : int or Fraction
-
-    Returns
-    -------
-    A2 : list of list of Fraction, m × (d − 1)
-    b2 : list of Fraction, length m
-        ``y`` satisfies ``A2 y < b2`` iff ``lift(y)`` satisfies ``A x < b``. Rows that become
-        ``0 < c`` are kept.
-    lift : callable
-        Maps ``y ∈ Q^{d−1}`` to the exact point of the hyperplane with the other coordinates ``y``.
-
-    Examples
-    --------
-    >>> A2, b2, lift = restrict_to_hyperplane([[1, 0], [0, 1]], [1, 1], [1, 1], 1)  # on x + y = 1
-    >>> A2, b2
-    ([[Fraction(-1, 1)], [Fraction(1, 1)]], [Fraction(0, 1), Fraction(1, 1)])
-    >>> lift([Fraction(1, 3)])
-    (Fraction(2, 3), Fraction(1, 3))
-    """
-    rows, rhs, d = _fraction_system(A, b)
-    av = [Fraction(_exact(v, f"a[{j}]")) for j, v in enumerate(a)]
-    bv = Fraction(_exact(beta, "beta"))
-    if rows and len(av) != d:
-        raise ShapeError(f"the hyperplane normal has {len(av)} entries but A has {d} columns")
-    d = len(av)
-    k = next((j for j, v in enumerate(av) if v != 0), None)
-    if k is None:
-        raise ZeroNormalError("the hyperplane normal a is zero; a·x = beta is not a hyperplane")
-    ak = av[k]
-    coef = [av[j] / ak for j in range(d) if j != k]  # x_k = beta/ak − Σ coef_j x_j
-    x0 = bv / ak
-    A2 = [[r[j] - r[k] * c for j, c in zip((j for j in range(d) if j != k), coef)] for r in rows]
-    b2 = [q - r[k] * x0 for r, q in zip(rows, rhs)]
-
-    def lift(y: Sequence) -> tuple[Fraction, ...]:
-        yv = [Fraction(_exact(v, f"y[{i}]")) for i, v in enumerate(y)]
-        if len(yv) != d - 1:
-            raise ShapeError(f"lift takes a point with {d - 1} coordinates, got {len(yv)}")
-        xk = x0 - sum((c * v for c, v in zip(coef, yv)), Fraction(0))
-        return tuple(yv[:k] + [xk] + yv[k:])
-
-    return A2, b2, lift
 
 
 def float_strict_feasibility(A: Any, b: Any, tol: float = 1e-9) -> np.ndarray | None:

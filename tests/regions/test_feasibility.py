@@ -1,4 +1,4 @@
-"""Exact decisions about open polyhedra {x : A x < b} (relugeom.regions.polyhedra).
+"""Exact strict feasibility of open polyhedra {x : A x < b} (relugeom.regions.feasibility).
 
 Every answer is checked here independently of the module: points against every inequality with plain
 Fractions, certificates against the alternative of Motzkin's transposition theorem, boundedness against
@@ -8,59 +8,13 @@ a brute-force search for recession rays, and the float-guided routes against the
 from __future__ import annotations
 
 import itertools
-from fractions import Fraction
 
 import numpy as np
 import pytest
 from hypothesis import assume, given, settings
-from hypothesis import strategies as st
+from polyhedron_checks import SQUARE, TRIANGLE, F, check, dot, small_systems
 
-from relugeom.exceptions import NotExactError, RelugeomError, ShapeError
-from relugeom.regions.polyhedra import (
-    Feasibility,
-    float_strict_feasibility,
-    irredundant,
-    is_bounded,
-    primitive_inequality,
-    restrict_to_hyperplane,
-    strict_feasibility,
-)
-
-F = Fraction
-SQUARE = ([[1, 0], [-1, 0], [0, 1], [0, -1]], [1, 0, 1, 0])  # 0 < x < 1, 0 < y < 1
-TRIANGLE = ([[-1, 0], [0, -1], [1, 1]], [0, 0, 1])  # x > 0, y > 0, x + y < 1
-
-
-# ------------------------------------------------------------------------------ independent checks
-def dot(u, v):
-    return sum((F(a) * F(x) for a, x in zip(u, v)), F(0))
-
-
-def inside(A, b, x) -> bool:
-    return all(dot(row, x) < F(bi) for row, bi in zip(A, b))
-
-
-def is_certificate(A, b, y, d) -> bool:
-    """y >= 0, y != 0, A^T y = 0, b·y <= 0: Motzkin's alternative to A x < b."""
-    y = [F(v) for v in y]
-    return (
-        len(y) == len(A)
-        and all(v >= 0 for v in y)
-        and any(v != 0 for v in y)
-        and all(sum((F(row[j]) * v for row, v in zip(A, y)), F(0)) == 0 for j in range(d))
-        and dot(b, y) <= 0
-    )
-
-
-def check(A, b, res: Feasibility, d: int) -> None:
-    assert res.verify(A, b)
-    if res.feasible:
-        assert res.certificate is None and len(res.point) == d
-        assert all(type(v) is Fraction for v in res.point)
-        assert inside(A, b, res.point)
-    else:
-        assert res.point is None
-        assert is_certificate(A, b, res.certificate, d)
+from relugeom.regions.feasibility import Feasibility, float_strict_feasibility, is_bounded, strict_feasibility
 
 
 def nullspace_vector(rows, d):
@@ -117,7 +71,6 @@ def has_recession_ray(A, d) -> bool:
     return False
 
 
-# -------------------------------------------------------------------------------- hand cases
 def test_unit_square_point_inside():
     res = strict_feasibility(*SQUARE)
     assert res.feasible and res.route == "guided"
@@ -213,43 +166,6 @@ def test_dimension_zero_and_no_rows():
     assert is_bounded([[], []], [1, 1]) and not is_bounded(np.zeros((0, 2), dtype=int), [])
 
 
-def test_fractions_huge_integers_and_numpy_input():
-    A = [[F(1, 3), F(2, 7)], [F(-1, 3), 0], [0, F(-5, 2)]]
-    b = [F(1, 11), 0, 0]
-    check(A, b, strict_feasibility(A, b), 2)
-    big = 2**200 + 12345
-    A = [[big, 1], [-big, 1], [0, -1]]  # |x| < (1 − y)/big, y > 0
-    b = [big, big, 0]
-    res = strict_feasibility(A, b)
-    check(A, b, res, 2)
-    Anp = np.array(SQUARE[0], dtype=np.int64)
-    res = strict_feasibility(Anp, np.array(SQUARE[1]))
-    check(*SQUARE, res, 2)
-
-
-def test_refuses_floats_and_bad_shapes():
-    with pytest.raises(TypeError, match="float"):
-        strict_feasibility([[1.0, 0]], [1])
-    with pytest.raises(NotExactError):
-        strict_feasibility([[1, 0]], [0.5])
-    with pytest.raises(NotExactError):
-        strict_feasibility([[True, 0]], [1])
-    with pytest.raises(ShapeError, match="row 1"):
-        strict_feasibility([[1, 0], [1]], [1, 1])
-    with pytest.raises(ShapeError, match="b has"):
-        strict_feasibility([[1, 0]], [1, 1])
-
-
-def test_primitive_inequality():
-    assert primitive_inequality([2, -4], 6) == ((1, -2), 3)
-    assert primitive_inequality([F(1, 2), F(1, 3)], F(-5, 6)) == ((3, 2), -5)
-    assert primitive_inequality([-6, 9], 0) == ((-2, 3), 0)
-    assert primitive_inequality([0, 0], 0) == ((0, 0), 0)
-    assert primitive_inequality([0, 0], F(7, 3)) == ((0, 0), 1)
-    assert primitive_inequality([0], -4) == ((0,), -1)
-    assert primitive_inequality((2**100, 2**101), 2**99) == ((2, 4), 1)
-
-
 def test_verify_rejects_wrong_answers():
     A, b = SQUARE
     assert not Feasibility(True, (F(1), F(1, 2)), None, "x").verify(A, b)  # on the boundary
@@ -288,17 +204,6 @@ def test_random_infeasible_systems_use_the_dual_route():
     assert routes.count("simplex") == 0
 
 
-# -------------------------------------------------------------------------- hypothesis: feasibility
-@st.composite
-def small_systems(draw, max_d=4, max_m=8, lo=-3, hi=3):
-    d = draw(st.integers(1, max_d))
-    m = draw(st.integers(1, max_m))
-    ints = st.integers(lo, hi)
-    A = draw(st.lists(st.lists(ints, min_size=d, max_size=d), min_size=m, max_size=m))
-    b = draw(st.lists(ints, min_size=m, max_size=m))
-    return A, b, d
-
-
 @settings(max_examples=300)
 @given(small_systems())
 def test_guided_and_exact_simplex_agree(system):
@@ -311,21 +216,6 @@ def test_guided_and_exact_simplex_agree(system):
     assert exact.route in ("trivial", "simplex")
 
 
-@settings(max_examples=60)
-@given(
-    small_systems(max_d=3, max_m=6),
-    st.lists(st.fractions(min_value=F(1, 5), max_value=7, max_denominator=5), min_size=6, max_size=6),
-)
-def test_fraction_scaling_changes_nothing(system, scales):
-    A, b, d = system
-    A2 = [[v * s for v in row] for row, s in zip(A, scales)]
-    b2 = [v * s for v, s in zip(b, scales)]
-    res, res2 = strict_feasibility(A, b), strict_feasibility(A2, b2)
-    assert res.feasible == res2.feasible
-    check(A2, b2, res2, d)
-
-
-# ---------------------------------------------------------------------------------- is_bounded
 def test_is_bounded_hand_cases():
     assert is_bounded(*SQUARE) and is_bounded(*TRIANGLE)
     assert not is_bounded([[1, 0]], [0])  # a half-plane
@@ -357,76 +247,6 @@ def test_is_bounded_law(system):
             assert not strict_feasibility(A + [row], b + [-M]).feasible
 
 
-# ---------------------------------------------------------------------------------- irredundant
-def test_irredundant_square_with_duplicate_and_implied_rows():
-    A = [[1, 0], [-1, 0], [2, 0], [0, 1], [0, -1], [1, 1], [0, 0]]
-    b = [1, 0, 2, 1, 0, 3, 5]  # row 2 duplicates row 0, row 5 is implied, row 6 is 0 < 5
-    assert irredundant(A, b) == (0, 1, 3, 4)
-    assert irredundant([[2, 0]] + A, [2] + b) == (0, 2, 4, 5)  # the smaller index of a duplicate
-    assert irredundant(A, b, candidates=[1, 2, 3, 4, 5]) == (1, 2, 3, 4)
-    assert irredundant([[1, 0], [1, 0]], [1, 2]) == (0,)  # parallel: the tighter one
-    with pytest.raises(ShapeError):
-        irredundant(A, b, candidates=[9])
-
-
-@settings(max_examples=100)
-@given(small_systems(max_d=3, max_m=7))
-def test_irredundant_law(system):
-    A, b, d = system
-    assume(strict_feasibility(A, b).feasible)
-    kept = irredundant(A, b)
-    assert list(kept) == sorted(set(kept))
-    KA, Kb = [A[i] for i in kept], [b[i] for i in kept]
-    # the kept rows define the same set: every dropped row is implied by them
-    for j in range(len(A)):
-        if j not in kept:
-            res = strict_feasibility(KA + [[-v for v in A[j]]], Kb + [-b[j]], guide=False)
-            assert not res.feasible
-    # dropping a kept row changes the set: a point of the others violates it
-    for i in kept:
-        others = [k for k in kept if k != i]
-        OA, Ob = [A[k] for k in others], [b[k] for k in others]
-        res = strict_feasibility(OA + [[-v for v in A[i]]], Ob + [-b[i]], guide=False)
-        assert res.feasible
-        assert inside(OA, Ob, res.point) and dot(A[i], res.point) > b[i]
-
-
-# ------------------------------------------------------------------------------ restriction
-def test_restrict_to_hyperplane_hand_case():
-    A2, b2, lift = restrict_to_hyperplane(*SQUARE, [1, 1], 1)  # on x + y = 1: 0 < y < 1 twice
-    assert A2 == [[-1], [1], [1], [-1]] and b2 == [0, 1, 1, 0]
-    assert lift([F(1, 4)]) == (F(3, 4), F(1, 4))
-    A2, b2, lift = restrict_to_hyperplane(*SQUARE, [0, 2], 4)  # y = 2: outside, 0 < −1 appears
-    assert [0] in A2 and not strict_feasibility(A2, b2).feasible
-    with pytest.raises(RelugeomError):
-        restrict_to_hyperplane(*SQUARE, [0, 0], 1)
-
-
-@settings(max_examples=150)
-@given(
-    small_systems(max_d=4, max_m=5),
-    st.lists(st.integers(-3, 3), min_size=4, max_size=4),
-    st.integers(-3, 3),
-    st.lists(st.fractions(min_value=-3, max_value=3, max_denominator=4), min_size=3, max_size=3),
-)
-def test_restrict_to_hyperplane_law(system, a, beta, y):
-    A, b, d = system
-    a = a[:d]
-    assume(any(a))
-    A2, b2, lift = restrict_to_hyperplane(A, b, a, beta)
-    assert len(A2) == len(A) and all(len(row) == d - 1 for row in A2)
-    y = y[: d - 1]
-    x = lift(y)
-    assert dot(a, x) == beta
-    for row, bi, row2, bi2 in zip(A, b, A2, b2):
-        assert (dot(row, x) < bi) == (dot(row2, y) < bi2)
-        assert dot(row, x) - bi == dot(row2, y) - bi2
-    res = strict_feasibility(A2, b2)
-    if res.feasible:
-        assert inside(A, b, lift(res.point))
-
-
-# ---------------------------------------------------------------------------------- float path
 def test_float_strict_feasibility():
     p = float_strict_feasibility(np.array(SQUARE[0], dtype=float), np.array(SQUARE[1], dtype=float))
     assert p is not None and np.all((0 < p) & (p < 1))
