@@ -6,6 +6,8 @@
   else is caught).
 * ``network_paths`` / ``brute_path_norm``: every path of a network (from an input or a bias unit to an
   output) listed one by one, the oracle for path-norms and Path-SGD's κ.
+* ``rank_method``: each rank engine of the package (:data:`relugeom._typing.RANK_METHODS`) in turn, so a
+  new engine runs through every test that takes this fixture.
 * Hypothesis profiles: exact arithmetic has no meaningful per-example deadline, so every profile sets
   ``deadline=None``. ``HYPOTHESIS_PROFILE=ci`` additionally derandomizes (reproducible runs).
 """
@@ -18,9 +20,11 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import HAND_LAYERS
 from hypothesis import HealthCheck, settings
 
 import relugeom as rg
+from relugeom._typing import RANK_METHODS
 
 settings.register_profile("relugeom", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.register_profile(
@@ -29,8 +33,7 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "relugeom"))
 
 
-# SPEC §3 hand example: widths (1,2,1), W0 = [[1],[1]], b0 = [0,-1], W1 = [[1,1]], b1 = [0].
-HAND_LAYERS = [([[1], [1]], [0, -1]), ([[1, 1]], [0])]
+# SPEC §3 hand example (HAND_LAYERS, from helpers): the batches and their BFD values.
 HAND_CASES = [
     (["-1", "-1/2", "1/2", "7/10", "2", "3"], 5),
     (["1/2", "7/10", "2", "3"], 4),
@@ -131,3 +134,9 @@ def network_paths():
 def brute_path_norm():
     """The function :func:`path_norm_by_paths`."""
     return path_norm_by_paths
+
+
+@pytest.fixture(params=RANK_METHODS)
+def rank_method(request) -> str:
+    """Each ``method=`` of :func:`relugeom.rank` and the BFD (the package's RANK_METHODS), one per test run."""
+    return request.param

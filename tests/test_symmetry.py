@@ -7,6 +7,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from helpers import rational_inputs, same_outputs
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -28,20 +29,11 @@ def small_net(widths, seed, low=-1, high=1):
     return rg.Network.random_integer(widths, low, high, seed=seed)
 
 
-def rational_inputs(n0, seed, n=6):
-    rng = np.random.default_rng(seed)
-    return [[Fraction(int(rng.integers(-20, 21)), int(rng.integers(1, 8))) for _ in range(n0)] for _ in range(n)]
-
-
-def same_outputs(a, b, X):
-    return bool((rg.forward(a, X) == rg.forward(b, X)).all())
-
-
 @given(WIDTHS, st.integers(0, 10**6), st.integers(0, 10**6))
 def test_random_symmetry_reproduces_outputs_exactly(widths, seed, sym_seed):
     net = rg.Network.random_rational(widths, seed=seed)
     other = random_symmetry(net, seed=sym_seed)
-    assert same_outputs(net, other, rational_inputs(widths[0], seed + 1))
+    assert same_outputs(net, other, rational_inputs(widths[0], seed + 1, n=6))
 
 
 @given(WIDTHS, st.integers(0, 10**6), st.data())
@@ -51,7 +43,7 @@ def test_permute_and_rescale_each_reproduce_outputs(widths, seed, data):
     n = widths[k + 1]
     perm = data.draw(st.permutations(range(n)))
     scales = data.draw(st.lists(st.fractions(min_value=Fraction(1, 50), max_value=50), min_size=n, max_size=n))
-    X = rational_inputs(widths[0], seed)
+    X = rational_inputs(widths[0], seed, n=6)
     p = permute_neurons(net, k, perm)
     r = rescale_neurons(net, k, scales)
     assert same_outputs(net, p, X) and same_outputs(net, r, X)
@@ -66,7 +58,7 @@ def test_canonical_forms_coincide_across_random_symmetries(widths, seed, sym_see
     net = small_net(widths, seed) if integer else rg.Network.random_rational(widths, seed=seed)
     other = random_symmetry(net, seed=sym_seed)
     c = canonical_form(net)
-    assert same_outputs(net, c, rational_inputs(widths[0], seed))
+    assert same_outputs(net, c, rational_inputs(widths[0], seed, n=6))
     assert canonical_form(c) == c  # idempotent
     try:
         assert are_equivalent(net, other)

@@ -1,6 +1,6 @@
 """Activation patterns, degeneracy detection and pattern statistics (SPEC §2).
 
-Oracles: hand-computed patterns, and an independent naive forward pass in Fractions written here.
+Oracles: hand-computed patterns, and an independent naive forward pass in Fractions (tests/helpers.py).
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import naive_pre_activations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,18 +18,6 @@ from relugeom.core.network import Network
 from relugeom.core.patterns import pattern_statistics
 
 F = Fraction
-
-
-def naive_pre_activations(net: Network, x) -> list[list[Fraction]]:
-    """z_0(x), …, z_{L-2}(x) (hidden layers only) by the definition of SPEC §1, in plain Fractions."""
-    a = [F(v) for v in x]
-    out = []
-    for k, (W, b) in enumerate(net.layers()):
-        z = [sum((w * v for w, v in zip(row, a)), F(0)) + bk for row, bk in zip(W, b)]
-        if k < net.num_layers - 1:
-            out.append(z)
-            a = [max(v, F(0)) for v in z]
-    return out
 
 
 # ------------------------------------------------------------------------------------ hand values
@@ -147,7 +136,7 @@ def test_patterns_and_degeneracy_match_a_naive_forward_pass(net, data):
     X = data.draw(
         st.lists(st.lists(st.integers(-3, 3), min_size=net.input_dim, max_size=net.input_dim), min_size=n, max_size=n)
     )
-    zs = [naive_pre_activations(net, x) for x in X]
+    zs = [naive_pre_activations(net, x)[:-1] for x in X]  # the hidden layers
     zeros = [(s, k, i) for s, z in enumerate(zs) for k, layer in enumerate(z) for i, v in enumerate(layer) if v == 0]
     expected_active = [[v > 0 for layer in z for v in layer] for z in zs]
     expected_zero = [[v == 0 for layer in z for v in layer] for z in zs]

@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-import sympy
+from helpers import qq_rank, sympy_matrix
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -39,17 +39,6 @@ def small_case() -> tuple[rg.Network, list[list[float]]]:
     return net, X.tolist()
 
 
-def sympy_matrix(jac: ExactJacobian) -> sympy.Matrix:
-    return sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in jac.fractions()])
-
-
-def qq_rank(M: sympy.Matrix) -> int:
-    """sympy's exact rank over QQ (DomainMatrix: Matrix.rank is much slower on rationals)."""
-    from sympy.polys.matrices import DomainMatrix
-
-    return DomainMatrix.from_Matrix(M).convert_to(sympy.QQ).rank() if M.rows and M.cols else 0
-
-
 def is_kernel_vector(jac: ExactJacobian, u) -> bool:
     J = jac.fractions()
     return all(sum((J[i, c] * u[c] for c in range(J.shape[1]) if u[c]), Fraction(0)) == 0 for i in range(J.shape[0]))
@@ -69,7 +58,7 @@ def test_small_case_needs_the_block_bound_and_gets_it():
     cert = certified_rank(JacobianSource(jac), np.random.default_rng(0))
     assert cert.kind.startswith("block ranks") and cert.side == "right"
     assert cert.block_ranks is not None and cert.block_ranks.group_size == net.output_dim
-    assert cert.rank == qq_rank(sympy_matrix(jac)) == 17
+    assert cert.rank == qq_rank(sympy_matrix(jac.fractions())) == 17
     assert len(cert.kernel) < net.num_params - cert.rank  # fewer vectors than a kernel basis
     old = certified_rank(NoBlocks(jac), np.random.default_rng(0))  # the hints alone fall short
     assert old.kind.startswith("computed") and old.rank == cert.rank
@@ -174,7 +163,7 @@ def networks_and_batches(draw):
 def test_block_bound_is_sound(case, seed):
     net, X, at_zero = case
     jac = ExactJacobian(net, X, at_zero=at_zero)
-    J = sympy_matrix(jac)
+    J = sympy_matrix(jac.fractions())
     true_rank = qq_rank(J)
     src = JacobianSource(jac)
     data = src.block_ranks()
@@ -256,6 +245,6 @@ def test_block_certificates_on_many_small_random_cases_match_sympy():
         if cert.block_ranks is None:
             continue
         seen += 1
-        assert cert.rank == qq_rank(sympy_matrix(jac))
+        assert cert.rank == qq_rank(sympy_matrix(jac.fractions()))
         assert cert.verify(jac.fractions())
     assert seen >= 5

@@ -15,6 +15,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from helpers import naive_forward, sympy_network
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,15 +25,6 @@ from relugeom.dimension.jacobian import ExactJacobian, squared_loss_gradient
 
 F = Fraction
 H_STEP = F(1, 10**12)
-
-
-def naive_forward(net: Network, x) -> list[Fraction]:
-    """F_θ(x) by the definition of SPEC §1, in plain Fractions (no relugeom code)."""
-    a = [F(v) for v in x]
-    for k, (W, b) in enumerate(net.layers()):
-        z = [sum((w * v for w, v in zip(row, a)), F(0)) + bk for row, bk in zip(W, b)]
-        a = z if k == net.num_layers - 1 else [max(v, F(0)) for v in z]
-    return a
 
 
 # ------------------------------------------------------------------------------------ hand values
@@ -135,15 +127,7 @@ def sympy_jacobian(net: Network, X) -> list[list[Fraction]]:
 
     The pattern is read off the symbolic pre-activations evaluated at θ, not from relugeom.
     """
-    widths = net.widths
-    theta = sympy.symbols(f"t0:{net.num_params}")
-    values = {t: sympy.Rational(v.numerator, v.denominator) for t, v in zip(theta, net.parameters())}
-    Ws, bs, pos = [], [], 0
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
-        Ws.append(sympy.Matrix(n_out, n_in, theta[pos : pos + n_out * n_in]))  # row-major
-        pos += n_out * n_in
-        bs.append(sympy.Matrix(theta[pos : pos + n_out]))
-        pos += n_out
+    theta, values, Ws, bs = sympy_network(net)
     rows = []
     for x in X:
         a = sympy.Matrix([sympy.Rational(F(v).numerator, F(v).denominator) for v in x])

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from helpers import segment_point
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
@@ -14,10 +15,6 @@ from relugeom.plots.segments import plot_segment
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-
-
-def _point(xa, xb, t):
-    return [(1 - t) * Fraction(a) + t * Fraction(b) for a, b in zip(xa, xb)]
 
 
 def test_example_05_measures(tmp_path, capsys, brute_path_norm):
@@ -63,13 +60,13 @@ def test_example_05_measures(tmp_path, capsys, brute_path_norm):
     knots = prof.knots
     for j, (lo, hi) in enumerate(zip(knots, knots[1:])):
         ts = [lo, lo + (hi - lo) / 3, hi]
-        F = rg.forward(trained, [_point(xa, xb, t) for t in ts])[:, 0]
+        F = rg.forward(trained, [segment_point(xa, xb, t) for t in ts])[:, 0]
         assert F[1] == F[0] + (F[2] - F[0]) / 3
         assert (F[0], F[2]) == (prof.values[j][0], prof.values[j + 1][0])
     for t in prof.kinks:
         j = knots.index(t)
         ts = [(knots[j - 1] + t) / 2, t, (t + knots[j + 1]) / 2]
-        F = rg.forward(trained, [_point(xa, xb, s) for s in ts])[:, 0]
+        F = rg.forward(trained, [segment_point(xa, xb, s) for s in ts])[:, 0]
         assert F[1] != (F[0] + F[2]) / 2
 
     # statistics: same pairs for both networks, rows consistent with a direct profile

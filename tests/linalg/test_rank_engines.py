@@ -8,6 +8,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from helpers import sympy_matrix, sympy_rank
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,6 @@ from relugeom.linalg.exact import certified_rank
 from relugeom.linalg.modular import PRIME_BITS
 
 F = Fraction
-ENGINES = ["exact", "modular", "float"]
 
 
 def low_rank(m: int, n: int, r: int, seed: int, rational: bool = False) -> list[list[Fraction]]:
@@ -29,10 +29,6 @@ def low_rank(m: int, n: int, r: int, seed: int, rational: bool = False) -> list[
     M = A @ B
     dens = rng.integers(1, 8, m) if rational else np.ones(m, dtype=int)
     return [[F(int(v), int(d)) for v in row] for row, d in zip(M, dens)]
-
-
-def sympy_rank(M) -> int:
-    return sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in M]).rank() if M else 0
 
 
 CASES = {
@@ -76,19 +72,18 @@ def test_cases_have_their_prescribed_rank(name):
     assert sympy_rank(CASES[name]) == EXPECTED[name]
 
 
-@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("name", list(CASES))
-def test_engines_agree_with_sympy(engine, name):
+def test_engines_agree_with_sympy(rank_method, name):
     M = CASES[name]
-    res = rg.rank(M, engine, seed=0)
+    res = rg.rank(M, rank_method, seed=0)
     assert res.rank == EXPECTED[name]
-    assert res.method == engine
-    assert res.certified is (engine == "exact")
-    if engine == "exact":
+    assert res.method == rank_method
+    assert res.certified is (rank_method == "exact")
+    if rank_method == "exact":
         assert res.error_bound == 0.0
         assert res.certificate is not None and res.certificate.rank == res.rank
         assert res.certificate.verify(M) is True
-    elif engine == "modular":
+    elif rank_method == "modular":
         assert res.certificate is None
         assert isinstance(res.error_bound, float) and 0.0 <= res.error_bound <= 1.0
         assert len(res.primes) >= 1 and len(set(res.primes)) == len(res.primes)
@@ -97,14 +92,13 @@ def test_engines_agree_with_sympy(engine, name):
         assert res.certificate is None and res.tolerance is not None
 
 
-@pytest.mark.parametrize("engine", ENGINES)
-def test_engines_accept_numpy_and_sympy_inputs(engine):
+def test_engines_accept_numpy_and_sympy_inputs(rank_method):
     M = CASES["5x5 rank 4"]
     as_object = np.array(M, dtype=object)
-    as_sympy = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in M])
+    as_sympy = sympy_matrix(M)
     as_int = np.array([[int(v) for v in row] for row in M], dtype=np.int64)
     for A in (as_object, as_sympy, as_int, [[str(v) for v in row] for row in M]):
-        assert rg.rank(A, engine, seed=1).rank == 4
+        assert rg.rank(A, rank_method, seed=1).rank == 4
 
 
 def test_unknown_method_is_refused():
@@ -157,7 +151,7 @@ def test_float_engine_tolerance_and_gap():
 # ------------------------------------------------------------------------------------ certificates
 def _non_kernel_vector(M, side: str) -> tuple[int, ...] | None:
     """A unit vector outside the right (or left) kernel of M (None for the zero matrix)."""
-    Msym = sympy.Matrix([[sympy.Rational(v.numerator, v.denominator) for v in row] for row in M])
+    Msym = sympy_matrix(M)
     length = Msym.cols if side == "right" else Msym.rows
     for i in range(length):
         e = [0] * length

@@ -15,6 +15,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import segment_point
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -29,10 +30,6 @@ from relugeom.symmetry import random_symmetry
 
 
 # ------------------------------------------------------------------ the independent oracle
-def point(xa, xb, t):
-    return [a + t * (b - a) for a, b in zip(xa, xb)]
-
-
 def pre_activations(net, x, masks=None):
     """Exact hidden pre-activations at x (lists per layer) and the output; with ``masks`` the network is
     linearised: neuron i of layer k passes z if masks[k][i] else 0, whatever the sign of z."""
@@ -58,10 +55,10 @@ def oracle_breakpoints(net, xa, xb):
         new = set()
         for u, v in zip(knots, knots[1:]):
             mid = (u + v) / 2
-            pres, _ = pre_activations(net, point(xa, xb, mid))
+            pres, _ = pre_activations(net, segment_point(xa, xb, mid))
             masks = [[z > 0 for z in layer] for layer in pres]
-            z0, _ = pre_activations(net, point(xa, xb, 0), masks)
-            z1, _ = pre_activations(net, point(xa, xb, 1), masks)
+            z0, _ = pre_activations(net, segment_point(xa, xb, 0), masks)
+            z1, _ = pre_activations(net, segment_point(xa, xb, 1), masks)
             for l0, l1 in zip(z0, z1):
                 for p, q in zip(l0, l1):
                     if p != q:
@@ -71,7 +68,7 @@ def oracle_breakpoints(net, xa, xb):
         if not new:
             break
         knots = sorted(set(knots) | new)
-    pats = [pattern_at(net, point(xa, xb, (u + v) / 2)) for u, v in zip(knots, knots[1:])]
+    pats = [pattern_at(net, segment_point(xa, xb, (u + v) / 2)) for u, v in zip(knots, knots[1:])]
     return [t for t, p, q in zip(knots[1:-1], pats, pats[1:]) if p != q]
 
 
@@ -80,13 +77,13 @@ def check_profile_against_oracle(net, xa, xb):
     assert list(prof.breakpoints) == oracle_breakpoints(net, xa, xb)
     knots = prof.knots
     for j, (u, v) in enumerate(zip(knots, knots[1:])):
-        assert pattern_at(net, point(xa, xb, (u + v) / 2)) == prof.patterns[j]
+        assert pattern_at(net, segment_point(xa, xb, (u + v) / 2)) == prof.patterns[j]
         for s in (Fraction(1, 4), Fraction(1, 2), Fraction(3, 4)):  # affine with the reported slope
             t = u + s * (v - u)
-            _, out = pre_activations(net, point(xa, xb, t))
+            _, out = pre_activations(net, segment_point(xa, xb, t))
             assert tuple(out) == tuple(f + sl * (t - u) for f, sl in zip(prof.values[j], prof.slopes[j]))
         assert prof.patterns[j] != (prof.patterns[j + 1] if j + 1 < len(prof.patterns) else None)
-    _, out1 = pre_activations(net, point(xa, xb, 1))
+    _, out1 = pre_activations(net, segment_point(xa, xb, 1))
     assert tuple(out1) == prof.values[-1]
     return prof
 
@@ -207,7 +204,7 @@ def test_restriction_is_the_network_on_the_line():
     xa, xb = [1, Fraction(-1, 2), 2], [0, 3, Fraction(1, 3)]
     line = restrict_to_segment(net, xa, xb)
     for t in (Fraction(0), Fraction(2, 7), Fraction(1), Fraction(-3, 2)):
-        assert (rg.forward(line, [[t]]) == rg.forward(net, [point(xa, xb, t)])).all()
+        assert (rg.forward(line, [[t]]) == rg.forward(net, [segment_point(xa, xb, t)])).all()
 
 
 def test_degenerate_segment_is_reported_and_conventions_agree_on_F():
@@ -222,7 +219,7 @@ def test_degenerate_segment_is_reported_and_conventions_agree_on_F():
     inactive = segment_profile(net, xa, xb, at_zero="inactive")
     active = segment_profile(net, xa, xb, at_zero="active")
     for t in (Fraction(k, 16) for k in range(17)):
-        assert inactive.value(t) == active.value(t) == tuple(rg.forward(net, [point(xa, xb, t)])[0])
+        assert inactive.value(t) == active.value(t) == tuple(rg.forward(net, [segment_point(xa, xb, t)])[0])
     bent = rg.Network.from_layers(
         [
             ([[1, 0], [0, 1]], [0, 0]),

@@ -22,6 +22,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from helpers import HAND_LAYERS
 
 import relugeom as rg
 from relugeom.dimension.jacobian import squared_loss_gradient
@@ -35,7 +36,7 @@ from relugeom.proofs import t7_path_sgd_equivariance as t7
 from relugeom.search.families import Case, GridFamily, default_batch
 from relugeom.search.workunits import run_units, summarize
 
-HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+HAND = rg.Network.from_layers(HAND_LAYERS)
 HAND_X = ((-1,), ("-1/2",), ("1/2",), ("7/10",), (2,), (3,))
 
 
@@ -62,7 +63,7 @@ def test_registry():
         assert "Proof" in mod.__doc__ or name == "T1"
 
 
-@pytest.mark.parametrize("name", ["T1", "T2", "T3", "T4", "T5", "T6", "T7"])
+@pytest.mark.parametrize("name", list(THEOREMS))
 def test_default_run_has_no_violation(default_results, name):
     totals, per_family = default_results
     t = totals[name]

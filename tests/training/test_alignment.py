@@ -11,6 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import rational_inputs, same_outputs
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -47,15 +48,6 @@ def oracle_groups(net, layer):
         seen.update(g)
         groups.append(g)
     return tuple(groups), tuple(i for i, u in enumerate(us) if not any(u))
-
-
-def same_outputs(a, b, X):
-    return bool((rg.forward(a, X) == rg.forward(b, X)).all())
-
-
-def rational_inputs(n0, seed, n=8):
-    rng = np.random.default_rng(seed)
-    return [[Fraction(int(rng.integers(-20, 21)), int(rng.integers(1, 8))) for _ in range(n0)] for _ in range(n)]
 
 
 def removed(al):

@@ -18,6 +18,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 import sympy
+from helpers import HAND_LAYERS, naive_pre_activations, sympy_network
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -27,20 +28,9 @@ from relugeom.symmetry import permute_neurons, random_symmetry, rescale_neurons
 from relugeom.training.hessian import FlatnessReport, flatness_report, gauss_newton, loss_hessian, symmetric_inertia
 
 F = Fraction
-HAND_LAYERS = [([[1], [1]], [0, -1]), ([[1, 1]], [0])]
 
 
 # ------------------------------------------------------------------------------------ helpers (no relugeom.training.hessian)
-def naive_pre_activations(net: Network, x) -> list[list[Fraction]]:
-    """z_0, …, z_{L−1} of one sample by the definition of SPEC §1, in plain Fractions."""
-    a, out = [F(v) for v in x], []
-    for k, (W, b) in enumerate(net.layers()):
-        z = [sum((w * v for w, v in zip(row, a)), F(0)) + bk for row, bk in zip(W, b)]
-        out.append(z)
-        a = [max(v, F(0)) for v in z]
-    return out
-
-
 def naive_pattern(net: Network, x) -> list[list[int]]:
     x = x if isinstance(x, (list, tuple)) else [x]
     pre = naive_pre_activations(net, x)[:-1]
@@ -61,15 +51,7 @@ def loss(net: Network, X, Y) -> Fraction:
 
 def sympy_loss_hessian(net: Network, X, Y, patterns=None) -> list[list[Fraction]]:
     """∇²L by sympy for the polynomial of the given patterns (default: the exact patterns at θ)."""
-    widths = net.widths
-    theta = sympy.symbols(f"t0:{net.num_params}")
-    values = {t: sympy.Rational(v.numerator, v.denominator) for t, v in zip(theta, net.parameters())}
-    Ws, bs, pos = [], [], 0
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
-        Ws.append(sympy.Matrix(n_out, n_in, theta[pos : pos + n_out * n_in]))
-        pos += n_out * n_in
-        bs.append(sympy.Matrix(theta[pos : pos + n_out]))
-        pos += n_out
+    theta, values, Ws, bs = sympy_network(net)
     Lsym = sympy.Integer(0)
     for s, (x, ys) in enumerate(zip(X, target_rows(Y))):
         pattern = patterns[s] if patterns is not None else naive_pattern(net, x)
