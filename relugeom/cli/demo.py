@@ -16,10 +16,14 @@ Examples
 0
 >>> "exact BFD" in out.getvalue() and "float64 says 5" in out.getvalue()
 True
+>>> from relugeom.cli.main import build_parser
+>>> build_parser().parse_args(["demo"]).func is run
+True
 """
 
 from __future__ import annotations
 
+import argparse
 import sys
 from fractions import Fraction
 from typing import TextIO
@@ -30,8 +34,9 @@ from ..core.patterns import activation_patterns
 from ..dimension.bfd import compare_methods
 from ..dimension.jacobian import jacobian
 from ..linalg import rank
+from .options import Subparsers
 
-__all__ = ["demo_network", "demo_inputs", "run_demo"]
+__all__ = ["demo_network", "demo_inputs", "run_demo", "register", "run"]
 
 SCALES = (Fraction(2) ** 30, Fraction(1, 3))
 
@@ -86,3 +91,13 @@ def run_demo(out: TextIO = sys.stdout) -> int:
         f"dependencies, so an exact rank needs the exact J, which relugeom builds.\n"
     )
     return 0
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``demo`` to the sub-commands."""
+    subparsers.add_parser("demo", help="a built-in example where float64 gets the BFD wrong").set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The demo on standard output."""
+    return run_demo(sys.stdout)

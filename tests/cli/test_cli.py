@@ -5,17 +5,17 @@ import subprocess
 import sys
 
 import pytest
+from helpers import HAND_LAYERS, cli_error, write_files
 
 import relugeom as rg
 from relugeom.cli.main import main
 
-HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+HAND = rg.Network.from_layers(HAND_LAYERS)
 
 
 @pytest.fixture
 def files(tmp_path):
-    net = tmp_path / "net.json"
-    rg.save_network(HAND, net)
+    net = write_files(tmp_path, {"net": HAND})["net"]
     X = tmp_path / "x.csv"
     X.write_text("-1\n-1/2\n0.5\n0.7\n2\n3\n")
     return net, X, tmp_path
@@ -45,45 +45,37 @@ def test_dim_human_table_and_compare(files, capsys):
     assert "float64 agrees with the exact BFD 5" in out
 
 
-def _error(argv, capsys):
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    return err
-
-
 def test_missing_file(files, capsys):
     _, X, tmp = files
-    assert "not found" in _error(["dim", str(tmp / "nope.json"), "--inputs", str(X)], capsys)
+    assert "not found" in cli_error(["dim", str(tmp / "nope.json"), "--inputs", str(X)], capsys)
 
 
 def test_malformed_json(files, capsys):
     _, X, tmp = files
     bad = tmp / "bad.json"
     bad.write_text("{not json")
-    assert "not valid JSON" in _error(["dim", str(bad), "--inputs", str(X)], capsys)
+    assert "not valid JSON" in cli_error(["dim", str(bad), "--inputs", str(X)], capsys)
 
 
 def test_malformed_csv(files, capsys):
     net, _, tmp = files
     bad = tmp / "bad.csv"
     bad.write_text("1\nfoo\n")
-    assert "'foo'" in _error(["dim", str(net), "--inputs", str(bad)], capsys)
+    assert "'foo'" in cli_error(["dim", str(net), "--inputs", str(bad)], capsys)
 
 
 def test_wrong_input_width(files, capsys):
     net, _, tmp = files
     wide = tmp / "wide.csv"
     wide.write_text("1,2\n3,4\n")
-    assert "expected 1" in _error(["dim", str(net), "--inputs", str(wide)], capsys)
+    assert "expected 1" in cli_error(["dim", str(net), "--inputs", str(wide)], capsys)
 
 
 def test_degenerate_point_and_its_convention(files, capsys):
     net, _, tmp = files
     deg = tmp / "deg.csv"
     deg.write_text("2\n1\n")
-    err = _error(["dim", str(net), "--inputs", str(deg)], capsys)
+    err = cli_error(["dim", str(net), "--inputs", str(deg)], capsys)
     assert "sample 1" in err and "layer 0" in err and "neuron 1" in err
     assert main(["dim", str(net), "--inputs", str(deg), "--at-zero", "inactive", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bfd"] == 2

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import math
 from fractions import Fraction
+from functools import partial
 
 import numpy as np
 import pytest
+from helpers import HAND_LAYERS, cli_error, cli_json, write_files
 
 import relugeom as rg
 from relugeom.cli.main import main
-from relugeom.io import save_inputs, save_network
 from relugeom.measures.segments import segment_statistics
 
 # F(x1, x2) = 2 relu(x1 − 2 x2 + 3) − 1
 SMALL = rg.Network.from_layers([([[1, -2]], [3]), ([[2]], [-1])])
 # F(x) = relu(x) + relu(x − 1): breakpoints 0 and 1 (SPEC §3 hand example)
-HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+HAND = rg.Network.from_layers(HAND_LAYERS)
 # F(x, y) = relu(x) + relu(y): the segment from (−1, 0) to (1, 0) lies in the hyperplane y = 0
 PLANES = rg.Network.from_layers([([[1, 0], [0, 1]], [0, 0]), ([[1, 1]], [0])])
 # two logits relu(x) and relu(−x): the margin of x with its right class (0 iff x > 0) is |x|
@@ -30,49 +31,35 @@ DEEP = rg.Network.from_layers(
 
 @pytest.fixture
 def files(tmp_path):
-    paths = {}
-    for name, net in [
-        ("small", SMALL),
-        ("hand", HAND),
-        ("planes", PLANES),
-        ("logits", LOGITS),
-        ("deep", DEEP),
-        ("random", rg.Network.random_rational((2, 4, 3, 1), seed=3)),
-    ]:
-        paths[name] = str(tmp_path / f"{name}.json")
-        save_network(net, paths[name])
-
-    def csv(name, rows):
-        paths[name] = str(tmp_path / f"{name}.csv")
-        save_inputs(rows, paths[name])
-
-    csv("x_small", [[1, 0], [0, 1]])  # F = 7 and F = 1
-    csv("y_right", [[1], [1]])  # both classified as 1 (F > 0)
-    csv("y_wrong", [[1], [0]])  # the second one says class 0 but F = 1 > 0
-    csv("y_three", [[1], [1], [1]])
-    csv("y_two_cols", [[1, 0], [1, 0]])
-    csv("x_hand", [[-1], [3], [2]])
-    csv("x_one", [[5]])
-    csv("x_planes", [[-1, 0], [1, 0]])
+    networks = {
+        "small": SMALL,
+        "hand": HAND,
+        "planes": PLANES,
+        "logits": LOGITS,
+        "deep": DEEP,
+        "random": rg.Network.random_rational((2, 4, 3, 1), seed=3),
+    }
     xs = [Fraction(1, 2)] + [Fraction(k) for k in range(-10, 11) if k != 0]
-    csv("x_logits", [[x] for x in xs])
-    csv("y_logits", [[0 if x > 0 else 1] for x in xs])
-    csv("y_logits_bad", [[2]] + [[0]] * 20)
-    csv("x_deep", [[0, 0], [1, 1], ["-1/2", 2]])
     rng = np.random.default_rng(7)
-    csv("x_random", [[Fraction(int(v), 7) for v in rng.integers(-21, 22, size=2)] for _ in range(6)])
-    return paths
+    inputs = {
+        "x_small": [[1, 0], [0, 1]],  # F = 7 and F = 1
+        "y_right": [[1], [1]],  # both classified as 1 (F > 0)
+        "y_wrong": [[1], [0]],  # the second one says class 0 but F = 1 > 0
+        "y_three": [[1], [1], [1]],
+        "y_two_cols": [[1, 0], [1, 0]],
+        "x_hand": [[-1], [3], [2]],
+        "x_one": [[5]],
+        "x_planes": [[-1, 0], [1, 0]],
+        "x_logits": [[x] for x in xs],
+        "y_logits": [[0 if x > 0 else 1] for x in xs],
+        "y_logits_bad": [[2]] + [[0]] * 20,
+        "x_deep": [[0, 0], [1, 1], ["-1/2", 2]],
+        "x_random": [[Fraction(int(v), 7) for v in rng.integers(-21, 22, size=2)] for _ in range(6)],
+    }
+    return write_files(tmp_path, networks, inputs)
 
 
-def _json(argv, capsys) -> dict:
-    assert main(argv + ["--json"]) == 0
-    out = capsys.readouterr().out
-    assert len(out.strip().splitlines()) == 1
-
-    def no_constant(name):
-        raise AssertionError(f"invalid JSON constant {name}")
-
-    return json.loads(out, parse_constant=no_constant)  # strict JSON: no NaN / Infinity
+_json = partial(cli_json, strict=True)  # strict JSON: no NaN / Infinity
 
 
 def _text(argv, capsys) -> str:
@@ -84,14 +71,6 @@ def _row(out: str, name: str) -> list[str]:
     """The cells of the table row starting with ``name`` (cells are separated by two spaces)."""
     line = next(line for line in out.splitlines() if line.startswith(name + "  "))
     return [c.strip() for c in line[len(name) :].split("  ") if c.strip()]
-
-
-def _error(argv, capsys) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    return err
 
 
 # ------------------------------------------------------------------------------------------ norms
@@ -175,30 +154,30 @@ def test_multiclass_margin_is_the_exact_5th_percentile(files, capsys):
 
 
 def test_labels_need_inputs(files, capsys):
-    err = _error(["measures", files["small"], "--labels", files["y_right"]], capsys)
+    err = cli_error(["measures", files["small"], "--labels", files["y_right"]], capsys)
     assert "--labels needs --inputs" in err
 
 
 @pytest.mark.parametrize("labels,words", [("y_three", "3 labels for 2 samples"), ("y_two_cols", "one label per row")])
 def test_wrong_labels_exit_2(files, capsys, labels, words):
-    err = _error(["measures", files["small"], "--inputs", files["x_small"], "--labels", files[labels]], capsys)
+    err = cli_error(["measures", files["small"], "--inputs", files["x_small"], "--labels", files[labels]], capsys)
     assert words in err
 
 
 def test_class_index_out_of_range_exits_2(files, capsys):
-    err = _error(
+    err = cli_error(
         ["measures", files["logits"], "--inputs", files["x_logits"], "--labels", files["y_logits_bad"]], capsys
     )
     assert "label 0 is 2" in err and "0 … 1" in err
 
 
 def test_missing_labels_file_and_bad_pairs_exit_2(files, capsys, tmp_path):
-    err = _error(
+    err = cli_error(
         ["measures", files["small"], "--inputs", files["x_small"], "--labels", str(tmp_path / "no.csv")], capsys
     )
     assert "--labels" in err and "not found" in err
-    assert "--pairs" in _error(["measures", files["hand"], "--inputs", files["x_hand"], "--pairs", "0"], capsys)
-    assert "2 entries, expected 1" in _error(["measures", files["hand"], "--inputs", files["x_small"]], capsys)
+    assert "--pairs" in cli_error(["measures", files["hand"], "--inputs", files["x_hand"], "--pairs", "0"], capsys)
+    assert "2 entries, expected 1" in cli_error(["measures", files["hand"], "--inputs", files["x_small"]], capsys)
 
 
 # ------------------------------------------------------------------------------------------ segments

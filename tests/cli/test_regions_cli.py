@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from fractions import Fraction
 
 import pytest
+from helpers import HAND_LAYERS, cli_error, cli_json, write_files
 
 import relugeom as rg
 from relugeom.cli.main import main
-from relugeom.io import save_inputs, save_network
 from relugeom.plots.regions import plot_regions
 from relugeom.regions.cffd import estimate_cffd
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 # SPEC §3 hand example: breakpoints 0 and 1, so three regions of R: (−∞, 0), (0, 1), (1, ∞)
-HAND = rg.Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+HAND = rg.Network.from_layers(HAND_LAYERS)
 # hidden neurons x, y, x + y − 1: three lines crossing pairwise inside [-2, 2]^2 → 7 regions, 9 shared sides
 LINES = rg.Network.from_layers([([[1, 0], [0, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])])
 # neuron (1, 0) computes relu(x): identically 0 for x < 0, a degenerate cell
@@ -24,43 +23,24 @@ DEGENERATE = rg.Network.from_layers([([[1]], [0]), ([[1]], [0]), ([[1]], [0])])
 
 @pytest.fixture
 def files(tmp_path):
-    paths = {}
-    for name, net in [
-        ("hand", HAND),
-        ("lines", LINES),
-        ("degenerate", DEGENERATE),
-        ("big", rg.Network.random_rational((2, 5, 4, 1), seed=0)),
-        ("three", rg.Network.random_rational((3, 3, 1), seed=1)),
-    ]:
-        paths[name] = str(tmp_path / f"{name}.json")
-        save_network(net, paths[name])
-    paths["x2"] = str(tmp_path / "x2.csv")
-    # patterns 111, 000, 110, 110, 110 and (5, 5) outside the box with pattern 111
-    save_inputs([[1, 1], [-1, -1], ["1/3", "1/3"], ["1/2", "1/4"], ["1/4", "1/2"], [5, 5]], paths["x2"])
-    paths["x1"] = str(tmp_path / "x1.csv")
-    save_inputs([[-1], ["1/2"], ["7/10"], [2], [3]], paths["x1"])
-    paths["dir"] = tmp_path
-    return paths
-
-
-def _json(argv, capsys) -> dict:
-    assert main(argv + ["--json"]) == 0
-    out = capsys.readouterr().out
-    assert len(out.strip().splitlines()) == 1
-    return json.loads(out)
-
-
-def _error(argv, capsys) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    return err
+    networks = {
+        "hand": HAND,
+        "lines": LINES,
+        "degenerate": DEGENERATE,
+        "big": rg.Network.random_rational((2, 5, 4, 1), seed=0),
+        "three": rg.Network.random_rational((3, 3, 1), seed=1),
+    }
+    inputs = {
+        # patterns 111, 000, 110, 110, 110 and (5, 5) outside the box with pattern 111
+        "x2": [[1, 1], [-1, -1], ["1/3", "1/3"], ["1/2", "1/4"], ["1/4", "1/2"], [5, 5]],
+        "x1": [[-1], ["1/2"], ["7/10"], [2], [3]],
+    }
+    return write_files(tmp_path, networks, inputs)
 
 
 # ------------------------------------------------------------------------------------------ regions
 def test_regions_1d_three_intervals_with_breakpoints_0_and_1(files, capsys):
-    out = _json(["regions", files["hand"]], capsys)
+    out = cli_json(["regions", files["hand"]], capsys)
     assert (out["widths"], out["num_params"], out["num_hidden"], out["box"]) == ([1, 2, 1], 7, 2, None)
     assert out["num_regions"] == 3 and out["num_bounded"] == 1 and out["degenerate_cells"] == 0
     assert [r["pattern"] for r in out["regions"]] == ["00", "10", "11"]
@@ -85,7 +65,7 @@ def test_regions_1d_text_table(files, capsys):
 
 
 def test_regions_2d_box_json_areas_sum_to_the_box_exactly(files, capsys):
-    out = _json(["regions", files["lines"], "--box=-2:2", "--graph"], capsys)
+    out = cli_json(["regions", files["lines"], "--box=-2:2", "--graph"], capsys)
     assert out["box"] == [["-2", "2"], ["-2", "2"]] and out["num_regions"] == 7
     assert sorted(r["pattern"] for r in out["regions"]) == ["000", "010", "011", "100", "101", "110", "111"]
     areas = {r["pattern"]: Fraction(r["volume"]) for r in out["regions"]}
@@ -107,7 +87,7 @@ def test_regions_2d_box_json_areas_sum_to_the_box_exactly(files, capsys):
 
 
 def test_regions_2d_whole_plane_and_box_with_space(files, capsys):
-    out = _json(["regions", files["lines"]], capsys)
+    out = cli_json(["regions", files["lines"]], capsys)
     assert out["num_regions"] == 7 and out["num_bounded"] == 1  # only the triangle 110
     assert [r["pattern"] for r in out["regions"] if r["bounded"]] == ["110"]
     assert main(["regions", files["lines"], "--box", "-1/2:3,-2:2"]) == 0  # '--box -…' is accepted too
@@ -121,7 +101,7 @@ def test_regions_long_table_is_truncated(files, capsys):
 
 
 def test_regions_inputs_perceived_bfd_and_pattern_bound(files, capsys):
-    out = _json(["regions", files["lines"], "--box=-2:2", "--inputs", files["x2"]], capsys)
+    out = cli_json(["regions", files["lines"], "--box=-2:2", "--inputs", files["x2"]], capsys)
     pattern = {r["index"]: r["pattern"] for r in out["regions"]}
     inputs = out["inputs"]
     # 3 distinct patterns (111: 2 samples, 000: 1, 110: 3) → bound 1·(2 + 1 + 3) = 6, attained
@@ -166,17 +146,17 @@ def test_regions_plot_1d_graph_of_f(files, capsys):
 
 
 def test_regions_degenerate_cell_reported_and_at_zero(files, capsys):
-    out = _json(["regions", files["degenerate"]], capsys)
+    out = cli_json(["regions", files["degenerate"]], capsys)
     assert out["num_regions"] == 1 and out["degenerate_cells"] == 1
     assert (out["degenerate"][0]["layer"], out["degenerate"][0]["neuron"]) == (1, 0)
     assert main(["regions", files["degenerate"]]) == 0
     assert "degenerate cells: 1; the first: hidden layer 1, neuron 0" in capsys.readouterr().out
-    assert _json(["regions", files["degenerate"], "--at-zero", "inactive"], capsys)["num_regions"] == 2
+    assert cli_json(["regions", files["degenerate"], "--at-zero", "inactive"], capsys)["num_regions"] == 2
 
 
 # --------------------------------------------------------------------------------------------- cffd
 def test_cffd_json_on_the_spec_hand_example(files, capsys):
-    out = _json(["cffd", files["hand"], "--sizes", "1,2,4,8,16", "--seed", "0", "--scale", "2"], capsys)
+    out = cli_json(["cffd", files["hand"], "--sizes", "1,2,4,8,16", "--seed", "0", "--scale", "2"], capsys)
     assert (out["cffd"], out["N_minus_H"], out["deficit"], out["num_regions"]) == (5, 5, 0, 3)
     assert out["num_samples"] == 6 and out["certified"] is True
     est = out["estimate"]
@@ -210,13 +190,13 @@ def test_cffd_text(files, capsys):
     ],
 )
 def test_bad_box(files, capsys, spec, message):
-    assert message in _error(["regions", files["lines"], f"--box={spec}"], capsys)
+    assert message in cli_error(["regions", files["lines"], f"--box={spec}"], capsys)
 
 
 def test_plot_needs_n0_1_or_2_and_a_box_in_2d(files, capsys):
     png = str(files["dir"] / "no.png")
-    assert "n0 = 1 or 2" in _error(["regions", files["three"], "--box=0:1", "--plot", png], capsys)
-    assert "--box=-3:3" in _error(["regions", files["lines"], "--plot", png], capsys)
+    assert "n0 = 1 or 2" in cli_error(["regions", files["three"], "--box=0:1", "--plot", png], capsys)
+    assert "--box=-3:3" in cli_error(["regions", files["lines"], "--plot", png], capsys)
     with pytest.raises(ValueError, match="n0 = 1 or 2"):
         plot_regions(rg.Network.random_rational((3, 2, 1)), [(0, 1)] * 3)
     with pytest.raises(ValueError, match="needs a box"):
@@ -224,9 +204,9 @@ def test_plot_needs_n0_1_or_2_and_a_box_in_2d(files, capsys):
 
 
 def test_too_many_regions(files, capsys):
-    assert "--max-regions" in _error(["regions", files["lines"], "--box=-2:2", "--max-regions", "3"], capsys)
+    assert "--max-regions" in cli_error(["regions", files["lines"], "--box=-2:2", "--max-regions", "3"], capsys)
 
 
 def test_bad_sizes_and_scale(files, capsys):
-    assert "--sizes" in _error(["cffd", files["hand"], "--sizes", "4,x"], capsys)
-    assert "--scale" in _error(["cffd", files["hand"], "--scale", "0"], capsys)
+    assert "--sizes" in cli_error(["cffd", files["hand"], "--sizes", "4,x"], capsys)
+    assert "--scale" in cli_error(["cffd", files["hand"], "--scale", "0"], capsys)

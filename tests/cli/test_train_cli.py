@@ -9,11 +9,14 @@ import os
 import re
 import shlex
 import sys
+from functools import partial
 
 import pytest
+from helpers import cli_error
 
 import relugeom as rg
-from relugeom.cli.main import _TrainProgress, main
+from relugeom.cli.main import main
+from relugeom.cli.train_report import TrainProgress
 from relugeom.io import load_inputs, load_network
 from relugeom.training.datasets import teacher_seed, teacher_task
 from relugeom.training.loop import scaled_network
@@ -77,13 +80,7 @@ def teacher_run(tmp_path_factory):
     return out, code, stdout, stderr, history
 
 
-def _error(argv, capsys) -> str:
-    code = main(argv)
-    err = capsys.readouterr().err
-    assert code == 2
-    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
-    assert err.startswith("relugeom: error: ")
-    return err
+_error = partial(cli_error, prefix="relugeom: error: ")
 
 
 def _table_rows(stdout: str) -> list[dict[str, str]]:
@@ -265,7 +262,7 @@ def test_progress_bar_on_a_terminal(monkeypatch, capsys):
 
 def test_progress_bar_is_throttled():
     tty, now = _Terminal(), [0.0]
-    bar = _TrainProgress(tty, 1000, clock=lambda: now[0])
+    bar = TrainProgress(tty, 1000, clock=lambda: now[0])
     for step in range(1, 1001):
         now[0] += 0.001  # 1000 steps in one second
         bar(step, 1000, 0.5)

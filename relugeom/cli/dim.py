@@ -1,0 +1,111 @@
+"""``relugeom dim NET.json --inputs X.csv``: the batch functional dimension and its bounds.
+
+``relugeom dim CE.json`` re-checks a counterexample file, whose batch is inside it.
+
+Examples
+--------
+>>> import tempfile
+>>> from pathlib import Path
+>>> from relugeom.cli import main
+>>> from relugeom.core.network import Network
+>>> from relugeom.io import save_inputs, save_network
+>>> tmp = tempfile.TemporaryDirectory()
+>>> net, X = Path(tmp.name, "hand.json"), Path(tmp.name, "x.csv")
+>>> save_network(Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])]), net)
+>>> save_inputs([[-1], ["1/2"], ["7/10"], [2], [3]], X)
+>>> main(["dim", str(net), "--inputs", str(X)])  # doctest: +ELLIPSIS
+BFD                5
+method             exact (certified)
+samples × outputs  5 × 1
+...
+0
+>>> tmp.cleanup()
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from .._typing import RANK_METHODS
+from ..dimension.bfd import compare_methods, dimension_report
+from ..exceptions import RelugeomError
+from ..io import load_inputs, load_network_and_inputs
+from .format import key_values
+from .options import (
+    Subparsers,
+    add_at_zero,
+    add_certify_timeout,
+    add_inputs,
+    add_json,
+    add_method,
+    add_network,
+    add_seed,
+)
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers: Subparsers) -> None:
+    """Add ``dim`` to the sub-commands."""
+    p = subparsers.add_parser("dim", help="batch functional dimension of a network on a batch of inputs")
+    add_network(p)
+    add_inputs(
+        p,
+        "CSV file, one sample a row ('p/q' or decimals); optional for a counterexample file, which holds its batch",
+    )
+    add_method(p, RANK_METHODS)
+    add_json(p)
+    add_at_zero(p, "one-sided convention at zero pre-activations (default: refuse them)")
+    add_certify_timeout(p, "time budget for the exact certificate (default 60)")
+    p.add_argument("--tol", type=float, default=None, help="SVD tolerance for --method float")
+    add_seed(p, "seed for the random primes", default=None)
+    p.add_argument("--compare", action="store_true", help="also compute float64 and say if it agrees")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """The report (or one JSON object) of the BFD of ``args.network`` on its batch."""
+    net, X = load_network_and_inputs(args.network)
+    if args.inputs is not None:
+        X = load_inputs(args.inputs)
+    elif X is None:
+        raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
+    rep = dimension_report(
+        net, X, args.method, at_zero=args.at_zero, seed=args.seed, certify_timeout=args.certify_timeout, tol=args.tol
+    )
+    comparison = None
+    if args.compare:
+        comparison = compare_methods(
+            net, X, at_zero=args.at_zero, seed=args.seed, certify_timeout=args.certify_timeout, tol=args.tol
+        )
+    if args.json:
+        d = rep.to_dict()
+        if comparison is not None:
+            d["float_bfd"] = comparison.float.bfd
+            d["float_agrees"] = comparison.agree
+        print(json.dumps(d))
+        return 0
+    rows: list[tuple[str, object]] = [
+        ("BFD", rep.bfd),
+        ("method", rep.method + (" (certified)" if rep.certified else "")),
+        ("samples × outputs", f"{rep.num_samples} × {rep.num_outputs}"),
+        ("parameters N", rep.num_params),
+        ("hidden neurons H", rep.num_hidden),
+        ("bound n·n_L", rep.bound_rows),
+        ("bound N − H", rep.bound_params),
+        ("bound per-pattern", rep.bound_patterns),
+        ("distinct patterns", rep.num_patterns),
+        ("dead neurons", ", ".join(f"({k},{i})" for k, i in rep.dead_neurons) or "none"),
+    ]
+    if rep.certificate is not None:
+        rows.append(("certificate", rep.certificate.describe()))
+    if rep.error_bound is not None and rep.method == "modular":
+        rows.append(("P(rank too low) ≤", f"{rep.error_bound:.3g}"))
+    if rep.method == "float":
+        rows.append(("singular-value gap", f"{rep.singular_value_gap:.3g}" if rep.singular_value_gap else "-"))
+        rows.append(("tolerance", f"{rep.tolerance:.3g}"))
+    if comparison is not None:
+        rows.append(("float64", comparison.message()))
+    print(key_values(rows))
+    return 0

@@ -1,0 +1,141 @@
+"""The options several commands share, each defined once, and the small parsers of option values.
+
+A command adds a shared option by calling its ``add_…`` function where the option sits in its ``--help``;
+where commands word an option's help differently, the wording is a parameter. The parsers raise
+:class:`~relugeom.exceptions.RelugeomError`, which the command line prints as its one error line.
+
+Examples
+--------
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="example")
+>>> add_json(parser)
+>>> add_at_zero(parser, "one-sided convention")
+>>> add_seed(parser, "seed (default 0)")
+>>> args = parser.parse_args(["--json", "--at-zero", "active"])
+>>> args.json, args.at_zero, args.seed
+(True, 'active', 0)
+>>> parse_ints("--widths", "2,16,1", "2,16,1")
+(2, 16, 1)
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Sequence, TypeAlias
+
+from .._typing import AT_ZERO
+from ..exceptions import RelugeomError
+
+__all__ = [
+    "Subparsers",
+    "AT_ZERO_CHOICES",
+    "NETWORK_HELP",
+    "add_network",
+    "add_inputs",
+    "add_method",
+    "add_json",
+    "add_at_zero",
+    "add_seed",
+    "add_certify_timeout",
+    "add_scale_out",
+    "choice",
+    "parse_ints",
+]
+
+#: What ``add_subparsers`` returns: each command module's ``register`` adds its parser to it.
+Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
+#: The values of ``--at-zero`` (leaving it out refuses zero pre-activations).
+AT_ZERO_CHOICES: tuple[str, ...] = tuple(a for a in AT_ZERO if a is not None)
+NETWORK_HELP = "network JSON file (format relugeom-network, version 1)"
+
+
+def add_network(parser: argparse.ArgumentParser) -> None:
+    """The positional ``network`` argument: a network JSON file."""
+    parser.add_argument("network", help=NETWORK_HELP)
+
+
+def add_inputs(parser: argparse.ArgumentParser, help: str, metavar: str | None = None) -> None:
+    """``--inputs``: a CSV batch, one sample a row."""
+    parser.add_argument("--inputs", metavar=metavar, help=help)
+
+
+def add_method(
+    parser: argparse.ArgumentParser, choices: Sequence[str], help: str | None = None, default: str = "exact"
+) -> None:
+    """``--method``: exactly or in float64 (and, for ranks, modular)."""
+    parser.add_argument("--method", choices=list(choices), default=default, help=help)
+
+
+def add_json(parser: argparse.ArgumentParser, help: str = "print one JSON object") -> None:
+    """``--json``: print one JSON object instead of the text report."""
+    parser.add_argument("--json", action="store_true", help=help)
+
+
+def add_at_zero(parser: argparse.ArgumentParser, help: str, checked_by_command: bool = False) -> None:
+    """``--at-zero inactive|active``: the one-sided convention at zero pre-activations (default None).
+
+    With ``checked_by_command`` argparse takes any word (shown as ``inactive|active``) and the command
+    checks it with :func:`choice`, so a wrong value is the command's one error line.
+    """
+    if checked_by_command:
+        parser.add_argument("--at-zero", metavar="|".join(AT_ZERO_CHOICES), default=None, help=help)
+    else:
+        parser.add_argument("--at-zero", choices=list(AT_ZERO_CHOICES), default=None, help=help)
+
+
+def add_seed(parser: argparse.ArgumentParser, help: str, default: int | None = 0) -> None:
+    """``--seed``: an integer seed."""
+    parser.add_argument("--seed", type=int, default=default, help=help)
+
+
+def add_certify_timeout(parser: argparse.ArgumentParser, help: str) -> None:
+    """``--certify-timeout SECONDS``: the time budget of an exact rank certificate (default 60)."""
+    parser.add_argument("--certify-timeout", type=float, default=60.0, metavar="SECONDS", help=help)
+
+
+def add_scale_out(parser: argparse.ArgumentParser) -> None:
+    """``--jobs``, ``--scheduler``, ``--state`` and ``--json`` of the commands that run many work units."""
+    parser.add_argument("--jobs", type=int, default=1, metavar="K", help="worker processes (default 1)")
+    parser.add_argument(
+        "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786; needs the 'dask' extra)"
+    )
+    parser.add_argument(
+        "--state", metavar="FILE", help="JSON-lines file of finished work units: resume an interrupted run"
+    )
+    add_json(parser, "print one JSON object (no progress bar)")
+
+
+def choice(option: str, value: str, options: Sequence[str]) -> str:
+    """``value`` if it is one of ``options``, else the one-line error naming them.
+
+    >>> choice("--spacing", "log", ("log", "linear"))
+    'log'
+    >>> choice("--spacing", "cubic", ("log", "linear"))
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.RelugeomError: --spacing 'cubic' is not one of log, linear
+    """
+    if value not in options:
+        raise RelugeomError(f"{option} {value!r} is not one of {', '.join(options)}")
+    return value
+
+
+def parse_ints(option: str, text: str, example: str, minimum: int = 1) -> tuple[int, ...]:
+    """A comma list of integers ``>= minimum`` (at least one), else the one-line error with ``example``.
+
+    >>> parse_ints("--sizes", "1,2,,4", "1,2,4,8")
+    (1, 2, 4)
+    >>> parse_ints("--sizes", "0,a", "1,2,4,8")
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.RelugeomError: --sizes '0,a': give positive integers separated by commas, e.g. --sizes 1,2,4,8
+    """
+    values: tuple[int, ...]
+    try:
+        values = tuple(int(t) for t in text.split(",") if t.strip())
+    except ValueError:
+        values = ()
+    if not values or min(values) < minimum:
+        lowest = "positive integers" if minimum == 1 else f"integers >= {minimum}"
+        raise RelugeomError(f"{option} {text!r}: give {lowest} separated by commas, e.g. {option} {example}")
+    return values
