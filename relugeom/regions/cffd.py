@@ -45,6 +45,7 @@ from typing import Any, Literal, Sequence
 
 import numpy as np
 
+from .._typing import check_choice
 from ..core.forward import exact_pass
 from ..core.network import Network
 from ..core.patterns import AtZero
@@ -248,12 +249,10 @@ def estimate_cffd(
         raise InvalidArgumentError("sizes must be positive batch sizes")
     rng = np.random.default_rng(seed)
     n0, want = net.input_dim, sizes[-1]
-    if distribution == "gaussian":
+    if check_choice("distribution", distribution, ("gaussian", "uniform")) == "gaussian":
         draw = lambda m: rng.standard_normal((m, n0)) * scale  # noqa: E731
-    elif distribution == "uniform":
-        draw = lambda m: rng.uniform(-scale, scale, (m, n0))  # noqa: E731
     else:
-        raise InvalidArgumentError(f"distribution must be 'gaussian' or 'uniform', got {distribution!r}")
+        draw = lambda m: rng.uniform(-scale, scale, (m, n0))  # noqa: E731
     kept: list[np.ndarray] = []
     dropped, tries = 0, 0
     while sum(len(k) for k in kept) < want and tries < 100:

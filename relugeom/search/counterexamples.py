@@ -45,6 +45,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping
 
+from .._typing import check_choice
 from ..core.network import Network
 from ..exceptions import FormatError, InvalidArgumentError, RelugeomError, ShapeError
 from ..io import COUNTEREXAMPLE_FORMAT, load_json
@@ -139,8 +140,7 @@ class Conjecture:
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise InvalidArgumentError(f"conjecture names are kebab-case (e.g. 'float-rank'), got {self.name!r}")
-        if self.expected not in ("false", "true"):
-            raise InvalidArgumentError(f"expected must be 'false' or 'true', got {self.expected!r}")
+        check_choice("expected", self.expected, ("false", "true"))
         sizes = tuple((tuple(int(w) for w in widths), int(n)) for widths, n in self.sizes)
         if not sizes or any(len(w) < 2 or min(w) < 1 or n < 1 for w, n in sizes):
             raise ShapeError(f"sizes must be a non-empty sequence of (widths, num_samples >= 1), got {self.sizes}")

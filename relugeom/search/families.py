@@ -34,6 +34,7 @@ from typing import Any, Literal, Protocol, Sequence
 
 import numpy as np
 
+from .._typing import check_choice
 from ..core.network import Network, num_parameters, random_fractions
 from ..exceptions import InvalidArgumentError, ShapeError
 from ..numbers import exact_matrix, exact_vector
@@ -118,8 +119,7 @@ class Outcome:
     note: str = ""
 
     def __post_init__(self) -> None:
-        if self.status not in ("ok", "degenerate", "violation"):
-            raise InvalidArgumentError(f"status must be 'ok', 'degenerate' or 'violation', got {self.status!r}")
+        check_choice("status", self.status, ("ok", "degenerate", "violation"))
 
 
 class Family(Protocol):
