@@ -8,6 +8,8 @@
   output) listed one by one, the oracle for path-norms and Path-SGD's κ.
 * ``rank_method``: each rank engine of the package (:data:`relugeom._typing.RANK_METHODS`) in turn, so a
   new engine runs through every test that takes this fixture.
+* ``geometry``: each exact cell geometry of region enumeration (:data:`relugeom.regions.GEOMETRIES`) in
+  turn, likewise.
 * Hypothesis profiles: exact arithmetic has no meaningful per-example deadline, so every profile sets
   ``deadline=None``. ``HYPOTHESIS_PROFILE=ci`` additionally derandomizes (reproducible runs).
 """
@@ -25,6 +27,7 @@ from hypothesis import HealthCheck, settings
 
 import relugeom as rg
 from relugeom._typing import RANK_METHODS
+from relugeom.regions import GEOMETRIES
 
 settings.register_profile("relugeom", deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True)
 settings.register_profile(
@@ -139,4 +142,10 @@ def brute_path_norm():
 @pytest.fixture(params=RANK_METHODS)
 def rank_method(request) -> str:
     """Each ``method=`` of :func:`relugeom.rank` and the BFD (the package's RANK_METHODS), one per test run."""
+    return request.param
+
+
+@pytest.fixture(params=GEOMETRIES)
+def geometry(request) -> str:
+    """Each exact cell geometry of :func:`relugeom.regions.region_decomposition`, one per test run."""
     return request.param

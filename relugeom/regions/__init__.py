@@ -29,12 +29,14 @@ Examples
 
 from .cffd import CFFDEstimate, CFFDReport, cffd_report, computable_full_functional_dimension, estimate_cffd
 from .enumeration import (
+    GEOMETRIES,
     DegenerateCell,
     DegenerateCellWarning,
     Facet,
     Region,
     RegionDecomposition,
     compare_enumerations,
+    geometry_applies,
     linear_regions,
     parse_box,
     region_decomposition,
@@ -44,6 +46,8 @@ from .graph import region_graph
 from .perceived import RegionsPerceived, regions_perceived
 
 __all__ = [
+    "GEOMETRIES",
+    "geometry_applies",
     "Facet",
     "Region",
     "DegenerateCell",

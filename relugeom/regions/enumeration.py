@@ -250,12 +250,25 @@ def hyperplane_key(a: Sequence[int], c: int) -> tuple[int, ...] | None:
 
 
 Geometry = Literal["interval", "polygon", "polyhedron"]
+#: The exact cell geometries, special routes first; ``"polyhedron"`` applies everywhere.
+GEOMETRIES: tuple[str, ...] = ("interval", "polygon", "polyhedron")
+
+
+def geometry_applies(geometry: str, n0: int, boxed: bool) -> bool:
+    """Whether the exact route ``geometry`` can enumerate an ``n0``-input network (in a box or not).
+
+    >>> [g for g in GEOMETRIES if geometry_applies(g, 2, boxed=True)]
+    ['polygon', 'polyhedron']
+    >>> [g for g in GEOMETRIES if geometry_applies(g, 1, boxed=False)]
+    ['interval', 'polyhedron']
+    """
+    check_choice("geometry", geometry, GEOMETRIES)
+    return {"interval": n0 == 1, "polygon": n0 == 2 and boxed, "polyhedron": True}[geometry]
 
 
 def _initial_cell(n0: int, box: Box | None, method: str, stats: dict, geometry: Geometry | None = None):
     if geometry is not None and method == "exact":
-        allowed = {"interval": n0 == 1, "polygon": n0 == 2 and box is not None, "polyhedron": True}
-        if not allowed.get(geometry, False):
+        if geometry not in GEOMETRIES or not geometry_applies(geometry, n0, box is not None):
             raise InvalidArgumentError(f"geometry {geometry!r} does not apply to n0 = {n0} with box {box}")
         if geometry == "polyhedron":
             if box is None:

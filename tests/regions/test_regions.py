@@ -364,3 +364,37 @@ def test_boxes_as_numpy_arrays_and_samples_outside_a_box():
     assert [r.pattern for r in seen.regions] == [(True, True), (False, True)]
     with pytest.raises(rg.ShapeError, match="sample 1 lies outside the open box"):
         regions_perceived(net, [["1/2", "1/2"], [5, 5]], box=(-1, 1))
+
+
+GEOMETRY_CASES = [  # (widths, box): each geometry runs on every case it applies to
+    ((1, 5, 3, 1), None),
+    ((1, 4, 4, 2), [(-3, 3)]),
+    ((2, 6, 1), BOX2),
+    ((2, 4, 4, 3, 2), BOX2),
+    ((2, 5, 1), None),
+    ((3, 4, 3, 1), [(-1, 1)] * 3),
+]
+
+
+def test_every_geometry_agrees_with_the_general_route(geometry):
+    """Each exact route of rg.regions.GEOMETRIES finds the polyhedron route's regions, facets and points.
+
+    A new geometry added to GEOMETRIES (with its geometry_applies rule) is checked here by that alone.
+    """
+    ran = 0
+    for seed, (widths, box) in enumerate(GEOMETRY_CASES):
+        if not rg.regions.geometry_applies(geometry, widths[0], boxed=box is not None):
+            with pytest.raises(rg.RelugeomError):
+                region_decomposition(rg.Network.random_rational(widths, seed=seed), box, geometry=geometry)
+            continue
+        net = rg.Network.random_rational(widths, seed=seed)
+        got = region_decomposition(net, box, geometry=geometry)
+        ref = region_decomposition(net, box, geometry="polyhedron")
+        facets = lambda dec: {r.pattern: {(f.normal, f.offset) for f in r.inequalities} for r in dec}  # noqa: E731
+        assert facets(got) == facets(ref)
+        assert {r.pattern: r.bounded for r in got} == {r.pattern: r.bounded for r in ref}
+        for r in got:  # every interior point is inside its own region and has its pattern
+            assert r.contains(r.interior_point)
+            assert tuple(bool(v) for v in rg.activation_patterns(net, [r.interior_point])[0]) == r.pattern
+        ran += 1
+    assert ran >= 1
