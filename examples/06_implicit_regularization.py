@@ -49,26 +49,25 @@ def _cell(v) -> str:
     return "–" if v is None else f"{v:.3f}" if isinstance(v, float) else str(v)
 
 
-def table(history: list[dict]) -> None:
+def _bfd(row, batch: str) -> str:
+    return _cell(row.bfd(batch)) + ("" if row.certified(batch) in (True, None) else "*")
+
+
+def table(history: list) -> None:
     cols = [
-        ("step", "step"),
-        ("loss", "loss"),
-        ("accuracy", "train acc"),
-        ("test_accuracy", "test acc"),
-        ("bfd_train", "BFD train"),
-        ("bfd_test", "BFD test"),
-        ("bfd_random", "BFD random"),
-        ("num_patterns_train", "patterns"),
-        ("dead_neurons", "dead"),
+        (lambda r: _cell(r.step), "step"),
+        (lambda r: _cell(r.loss), "loss"),
+        (lambda r: _cell(r.accuracy), "train acc"),
+        (lambda r: _cell(r.test_accuracy), "test acc"),
+        (lambda r: _bfd(r, "train"), "BFD train"),
+        (lambda r: _bfd(r, "test"), "BFD test"),
+        (lambda r: _bfd(r, "random"), "BFD random"),
+        (lambda r: _cell(r.num_patterns("train")), "patterns"),
+        (lambda r: _cell(r.dead_neurons), "dead"),
     ]
     print("  " + "  ".join(f"{title:>10}" for _, title in cols))
     for row in history:
-        cells = [
-            _cell(row[key]) + ("" if row.get(f"certified_{key[4:]}", True) else "*")
-            if key.startswith("bfd_")
-            else _cell(row[key])
-            for key, _ in cols
-        ]
+        cells = [cell(row) for cell, _ in cols]
         print("  " + "  ".join(f"{c:>10}" for c in cells))
 
 
@@ -79,19 +78,19 @@ def main(out_dir: str | None = None) -> dict:
     tracker = Tracker.for_dataset(data, n_random=N_RANDOM, seed=0, cffd="off", certify_timeout=30)
     result = train(net, data, CONFIG, tracker)
     history = result.history
-    nh = history[0]["n_minus_h"]
+    nh = history[0].n_minus_h
     print(
         f"{data.summary()}; widths {'-'.join(map(str, WIDTHS))}: N = {net.num_params}, N − H = {nh}; "
         f"SGD lr {CONFIG.lr}, momentum {CONFIG.momentum}, batch {CONFIG.batch_size}, {CONFIG.epochs} epochs "
         f"= {result.num_steps} steps"
     )
     table(history)
-    if any(row.get(f"certified_{b}") is False for row in history for b in ("train", "test", "random")):
+    if any(row.certified(b) is False for row in history for b in ("train", "test", "random")):
         print("  * not certified within the time budget: a certified lower bound (see the notes column)")
     first, last = history[0], history[-1]
     for b in ("train", "test", "random"):
-        print(f"  BFD on {b:<6}: {first[f'bfd_{b}']} → {last[f'bfd_{b}']}   (N − H = {nh})")
-    print(f"  final accuracy: train {last['accuracy']:.3f}, test {last['test_accuracy']:.3f}")
+        print(f"  BFD on {b:<6}: {first.bfd(b)} → {last.bfd(b)}   (N − H = {nh})")
+    print(f"  final accuracy: train {last.accuracy:.3f}, test {last.test_accuracy:.3f}")
 
     out_dir = out_dir or os.getcwd()
     run_dir = os.path.join(out_dir, "implicit_regularization_run")

@@ -75,41 +75,41 @@ def reading(run) -> dict:
     rows, plateaus = run.rows, run.plateaus
     first = rows[0]
     facts = {
-        "bfd_init": first["bfd_train"],
-        "effective_rank_init": first["effective_rank"],
-        "n_minus_h": first["n_minus_h"],
+        "bfd_init": first.bfd("train"),
+        "effective_rank_init": first.extra["effective_rank"],
+        "n_minus_h": first.n_minus_h,
     }
     print(
-        f"  at initialisation the exact BFD is {first['bfd_train']} of N − H = {first['n_minus_h']}: a small "
+        f"  at initialisation the exact BFD is {first.bfd('train')} of N − H = {first.n_minus_h}: a small "
         f"initialisation makes the network tiny, not degenerate; float64's effective rank is "
-        f"{first['effective_rank']}."
+        f"{first.extra['effective_rank']}."
     )
     if plateaus:
         p = plateaus[0]
-        on = [r for r in rows if p.start <= r["step"] <= p.end]
+        on = [r for r in rows if p.start <= r.step <= p.end]
         facts.update(
-            plateau1=(on[0]["bfd_train"], on[-1]["bfd_train"]),
-            patterns1=(on[0]["num_patterns_train"], on[-1]["num_patterns_train"]),
+            plateau1=(on[0].bfd("train"), on[-1].bfd("train")),
+            patterns1=(on[0].num_patterns("train"), on[-1].num_patterns("train")),
         )
         print(
-            f"  on the first plateau (steps {p.start}–{p.end}) the exact BFD goes {on[0]['bfd_train']} → "
-            f"{on[-1]['bfd_train']} while the distinct patterns go {on[0]['num_patterns_train']} → "
-            f"{on[-1]['num_patterns_train']}: the neurons condense onto few directions."
+            f"  on the first plateau (steps {p.start}–{p.end}) the exact BFD goes {on[0].bfd('train')} → "
+            f"{on[-1].bfd('train')} while the distinct patterns go {on[0].num_patterns('train')} → "
+            f"{on[-1].num_patterns('train')}: the neurons condense onto few directions."
         )
-        after = [r for r in rows if r["step"] >= p.end]
-        low = min(after, key=lambda r: r["bfd_train"])
-        facts.update(low=(low["step"], low["bfd_train"]), final=rows[-1]["bfd_train"])
+        after = [r for r in rows if r.step >= p.end]
+        low = min(after, key=lambda r: r.bfd("train"))
+        facts.update(low=(low.step, low.bfd("train")), final=rows[-1].bfd("train"))
         print(
-            f"  after it the BFD is lowest at step {low['step']} ({low['bfd_train']}) and ends at "
-            f"{rows[-1]['bfd_train']}; the float effective rank climbs {first['effective_rank']} → "
-            f"{rows[-1]['effective_rank']} in steps."
+            f"  after it the BFD is lowest at step {low.step} ({low.bfd('train')}) and ends at "
+            f"{rows[-1].bfd('train')}; the float effective rank climbs {first.extra['effective_rank']} → "
+            f"{rows[-1].extra['effective_rank']} in steps."
         )
     last = rows[-1]
     print(
         "  first → last checkpoint: "
-        + ", ".join(f"BFD on {b} {first[f'bfd_{b}']} → {last[f'bfd_{b}']}" for b in ("train", "test", "random"))
+        + ", ".join(f"BFD on {b} {first.bfd(b)} → {last.bfd(b)}" for b in ("train", "test", "random"))
     )
-    facts["first_last"] = {b: (first[f"bfd_{b}"], last[f"bfd_{b}"]) for b in ("train", "test", "random")}
+    facts["first_last"] = {b: (first.bfd(b), last.bfd(b)) for b in ("train", "test", "random")}
     return facts
 
 
@@ -136,7 +136,7 @@ def main(out_dir: str | None = None) -> dict:
     print(
         f"Saddle-to-saddle: student {'-'.join(map(str, STUDENT))} on teacher {'-'.join(map(str, TEACHER))}, "
         f"{N_TRAIN} Gaussian inputs, GD lr {LR}, {STEPS} steps, init scale 2^-20; "
-        f"N − H = {rows[0]['n_minus_h']}, {len(rows)} exact checkpoints"
+        f"N − H = {rows[0].n_minus_h}, {len(rows)} exact checkpoints"
     )
     print(
         f"\n{len(run.plateaus)} plateaus detected (loss decaying slower than step^-0.05 over a factor ≥ 1.5 in steps):"
@@ -146,7 +146,7 @@ def main(out_dir: str | None = None) -> dict:
     print(
         "  "
         + "  ".join(
-            f"{r['step']}: {r['bfd_train']}/{r['bfd_train_float']}/{r['effective_rank']}/{r['num_patterns_train']}"
+            f"{r.step}: {r.bfd('train')}/{r.float_rank('train')}/{r.extra['effective_rank']}/{r.num_patterns('train')}"
             for r in rows[::4]
         )
     )

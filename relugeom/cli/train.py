@@ -86,7 +86,8 @@ def register(subparsers: Subparsers) -> None:
         return ", ".join(f"{name} {_default_text(d[key])}" for name, d in TRAIN_DEFAULTS.items())
 
     from ..training.datasets import DATASETS
-    from ..training.loop import LOSSES, OPTIMIZERS
+    from ..training.loop import LOSSES
+    from ..training.optimizers import OPTIMIZERS
 
     t = subparsers.add_parser(
         "train", help="train a small network in float64 and track its exact BFD at checkpoints (SPEC §7)"
@@ -233,13 +234,14 @@ def run(args: argparse.Namespace) -> int:
     from ..core.network import Network
     from ..io import json_ready
     from ..training.datasets import DATASETS
-    from ..training.loop import LOSSES, OPTIMIZERS, TrainConfig, checkpoint_steps, scaled_network, train
+    from ..training.loop import LOSSES, TrainConfig, checkpoint_steps, scaled_network, train
+    from ..training.optimizers import OPTIMIZERS
     from ..training.run_directory import run_info, write_run
     from ..training.tracking import STANDARD_BATCHES, Tracker
 
     name = choice("--data", args.data, DATASETS)
     defaults = TRAIN_DEFAULTS[name]
-    optimizer = choice("--optimizer", args.optimizer or defaults["optimizer"], OPTIMIZERS)
+    optimizer = choice("--optimizer", args.optimizer or defaults["optimizer"], tuple(OPTIMIZERS))
     loss = choice("--loss", args.loss or defaults["loss"], LOSSES)
     spacing = choice("--spacing", args.spacing, ("log", "linear"))
     cffd = choice("--cffd", args.cffd, ("auto", "exact", "off"))

@@ -6,7 +6,8 @@ Every read of a checkpoint row of the training history happens in the small func
 
 Examples
 --------
->>> row = {"step": 0, "bfd_train": 49, "certified_train": False, "bfd_test": 45, "certified_test": True}
+>>> from relugeom.training.rows import BatchMeasure, CheckpointRow
+>>> row = CheckpointRow(step=0, batches={"train": BatchMeasure(49, False), "test": BatchMeasure(45, True)})
 >>> bfd_cell(row, "train"), bfd_cell(row, "test"), bfd_cell(row, "random")
 ('49*', '45', '–')
 >>> is_uncertified(row, "train"), is_uncertified(row, "test")
@@ -16,9 +17,12 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .format import table
+
+if TYPE_CHECKING:  # the CLI loads the training layer only when a command needs it
+    pass
 
 __all__ = [
     "Row",
@@ -37,7 +41,7 @@ __all__ = [
 ]
 
 #: A checkpoint row of the training history (:class:`relugeom.training.tracking.Tracker` measures it).
-Row = Mapping[str, Any]
+Row = "CheckpointRow"
 
 
 class TrainProgress:
@@ -136,25 +140,25 @@ class TrainProgress:
 # ----------------------------------------------------------------- the reads of a checkpoint row's keys
 def bfd_cell(row: Row, batch: str) -> str:
     """The exact BFD on ``batch`` at this checkpoint, '*' when only the modular lower bound was reached."""
-    value = row.get(f"bfd_{batch}")
+    value = row.bfd(batch)
     if value is None:
         return "–"
-    return f"{value}*" if row.get(f"certified_{batch}") is False else str(value)
+    return f"{value}*" if row.certified(batch) is False else str(value)
 
 
 def float_rank_cell(row: Row, batch: str) -> object:
     """The float64 SVD rank on ``batch`` (``--float-ranks``), '–' when not recorded."""
-    return "–" if row.get(f"bfd_{batch}_float") is None else row[f"bfd_{batch}_float"]
+    return "–" if row.float_rank(batch) is None else row.float_rank(batch)
 
 
 def is_uncertified(row: Row, batch: str) -> bool:
     """Whether the BFD on ``batch`` is a modular lower bound, not certified within the time budget."""
-    return row.get(f"certified_{batch}") is False and row.get(f"bfd_{batch}") is not None
+    return row.certified(batch) is False and row.bfd(batch) is not None
 
 
 def has_column(history: Sequence[Row], key: str) -> bool:
     """Whether some checkpoint recorded the optional column ``key`` ('cffd' or 'directions')."""
-    return any(r.get(key) is not None for r in history)
+    return any(getattr(r, key) is not None for r in history)
 
 
 def accuracy_cell(v: float | None) -> str:
@@ -167,50 +171,50 @@ def table_row(
 ) -> list[object]:
     """One line of the checkpoint table (the columns of :func:`print_report`'s header)."""
     cells: list[object] = [
-        row["step"],
-        f"{row['loss']:.4g}",
-        accuracy_cell(row["accuracy"]),
-        accuracy_cell(row["test_accuracy"]),
+        row.step,
+        f"{row.loss:.4g}",
+        accuracy_cell(row.accuracy),
+        accuracy_cell(row.test_accuracy),
     ]
     cells += [bfd_cell(row, b) for b in names]
     if float_ranks:
         cells += [float_rank_cell(row, b) for b in names]
     cells += [
-        "–" if row.get("num_patterns_train") is None else row["num_patterns_train"],
-        "–" if row.get("dead_neurons") is None else row["dead_neurons"],
+        "–" if row.num_patterns("train") is None else row.num_patterns("train"),
+        "–" if row.dead_neurons is None else row.dead_neurons,
     ]
     if with_cffd:
-        cells.append("–" if row.get("cffd") is None else row["cffd"])
+        cells.append("–" if row.cffd is None else row.cffd)
     if with_directions:
-        cells.append(row["directions"])
+        cells.append(row.directions)
     return cells
 
 
 def checkpoint_notes(history: Sequence[Row]) -> list[tuple[int, str]]:
     """``(step, notes)`` of the checkpoints that have notes."""
-    return [(r["step"], r["notes"]) for r in history if r.get("notes")]
+    return [(r.step, r.notes) for r in history if r.notes]
 
 
 def final_lines(history: Sequence[Row], names: Sequence[str], nh: int, classification: bool) -> list[str]:
     """The BFD from the first to the last checkpoint, then the final accuracy or loss."""
     first, last = history[0], history[-1]
     parts = [f"{b} {bfd_cell(first, b)} → {bfd_cell(last, b)}" for b in names]
-    lines = [f"BFD from step {first['step']} to step {last['step']}: {'; '.join(parts)} (N − H = {nh})"]
+    lines = [f"BFD from step {first.step} to step {last.step}: {'; '.join(parts)} (N − H = {nh})"]
     if classification:
         lines.append(
-            f"final accuracy {accuracy_cell(last['accuracy'])} (test {accuracy_cell(last['test_accuracy'])}), "
-            f"loss {last['loss']:.4g}"
+            f"final accuracy {accuracy_cell(last.accuracy)} (test {accuracy_cell(last.test_accuracy)}), "
+            f"loss {last.loss:.4g}"
         )
     else:
-        test = last.get("test_loss")
+        test = last.test_loss
         test_text = "" if test is None or test != test else f" (test {test:.4g})"
-        lines.append(f"final loss {last['loss']:.4g}{test_text}")
+        lines.append(f"final loss {last.loss:.4g}{test_text}")
     return lines
 
 
 def history_json(history: Sequence[Row]) -> list[dict[str, Any]]:
     """The history as JSON-ready dicts (``--json``)."""
-    return [dict(r) for r in history]
+    return [r.to_dict() for r in history]
 
 
 # ------------------------------------------------------------------------------------------ the report

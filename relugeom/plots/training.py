@@ -8,6 +8,9 @@ Two panels over the same step axis (symmetric-log, so step 0 shows next to log-s
 
 Figures are built with :class:`matplotlib.figure.Figure` (no ``pyplot``, no display needed).
 
+The rows are read as :class:`relugeom.training.rows.CheckpointRow` s (``row.step``, ``row.bfd("train")``,
+``row.certified("train")`` …); objects of ``history.json`` (dicts) are read the same way.
+
 Examples
 --------
 >>> rows = [{"step": 0, "loss": 1.0, "test_loss": 1.1, "accuracy": None, "bfd_train": 9, "bfd_test": 9,
@@ -24,7 +27,7 @@ Examples
 from __future__ import annotations
 
 import os
-from typing import Any, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -36,8 +39,35 @@ __all__ = ["plot_history", "plot_saddle_run"]
 _COLOURS = {"train": "#1f77b4", "test": "#ff7f0e", "random": "#2ca02c"}
 
 
-def _series(rows: Sequence[dict[str, Any]], key: str) -> tuple[list[float], list[float]]:
-    pts = [(r["step"], r[key]) for r in rows if r.get(key) is not None]
+class _HistoryObject:
+    """A ``history.json`` object read like a CheckpointRow (plots sit below training in the layers of
+    ARCHITECTURE.md, so they cannot call ``CheckpointRow.from_dict``)."""
+
+    def __init__(self, row: Mapping[str, Any]) -> None:
+        self.extra = row
+
+    def __getattr__(self, column: str) -> Any:
+        return self.extra.get(column)
+
+    def bfd(self, batch: str) -> Any:
+        return self.extra.get(f"bfd_{batch}")
+
+    def certified(self, batch: str) -> Any:
+        return self.extra.get(f"certified_{batch}")
+
+    def num_patterns(self, batch: str) -> Any:
+        return self.extra.get(f"num_patterns_{batch}")
+
+    def float_rank(self, batch: str) -> Any:
+        return self.extra.get(f"bfd_{batch}_float")
+
+
+def _rows(rows: Sequence[Any]) -> list[Any]:
+    return [_HistoryObject(r) if isinstance(r, Mapping) else r for r in rows]
+
+
+def _series(rows: Sequence[Any], value: Callable[[Any], Any]) -> tuple[list[float], list[float]]:
+    pts = [(r.step, value(r)) for r in rows if value(r) is not None]
     return [p[0] for p in pts], [p[1] for p in pts]
 
 
@@ -54,16 +84,17 @@ def _finish(fig: Figure, title: str | None, path: str | os.PathLike | None, dpi:
 
 
 def plot_history(
-    rows: Sequence[dict[str, Any]],
+    rows: Sequence[Any],
     path: str | os.PathLike | None = None,
     title: str | None = None,
     dpi: int = 120,
 ) -> Figure:
-    """Draw the loss and BFD curves of a training history (list of per-checkpoint dicts).
+    """Draw the loss and BFD curves of a training history.
 
     Parameters
     ----------
-    rows : the ``history`` of :class:`relugeom.training.loop.TrainResult` (or ``history.json``)
+    rows : the ``history`` of :class:`relugeom.training.loop.TrainResult` (CheckpointRows), or the objects
+        of ``history.json``
     path : optional PNG path to write
     title : optional figure title
     dpi : resolution of the PNG
@@ -74,22 +105,23 @@ def plot_history(
     """
     if not rows:
         raise InvalidArgumentError("the history is empty: nothing to draw")
+    rows = _rows(rows)
     fig = Figure(figsize=(7.5, 6.5))
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True)
-    for key, label, style in (("loss", "train loss", "-"), ("test_loss", "test loss", "--")):
-        xs, ys = _series(rows, key)
+    for value, label, style in ((lambda r: r.loss, "train loss", "-"), (lambda r: r.test_loss, "test loss", "--")):
+        xs, ys = _series(rows, value)
         ys_pos = [(x, y) for x, y in zip(xs, ys) if y > 0]
         if ys_pos:
             top.plot([p[0] for p in ys_pos], [p[1] for p in ys_pos], style, marker="o", ms=3, color="k", label=label)
     top.set_yscale("log")
     top.set_ylabel("loss")
-    xs, acc = _series(rows, "accuracy")
+    xs, acc = _series(rows, lambda r: r.accuracy)
     handles, labels = top.get_legend_handles_labels()
     if acc:
         twin = top.twinx()
         twin.plot(xs, acc, ":", marker="s", ms=3, color="#9467bd", label="train accuracy")
-        xt, acc_t = _series(rows, "test_accuracy")
+        xt, acc_t = _series(rows, lambda r: r.test_accuracy)
         if acc_t:
             twin.plot(xt, acc_t, ":", marker="^", ms=3, color="#8c564b", label="test accuracy")
         twin.set_ylim(0, 1.02)
@@ -98,27 +130,23 @@ def plot_history(
         handles, labels = handles + h2, labels + l2
     top.legend(handles, labels, fontsize=8, loc="center left")
     for name, colour in _COLOURS.items():
-        xs, ys = _series(rows, f"bfd_{name}")
+        xs, ys = _series(rows, lambda r: r.bfd(name))
         if not ys:
             continue
         bottom.plot(xs, ys, "-", color=colour, marker="o", ms=4, label=f"BFD on {name}")
-        loose = [
-            (r["step"], r[f"bfd_{name}"])
-            for r in rows
-            if r.get(f"bfd_{name}") is not None and r.get(f"certified_{name}") is False
-        ]
+        loose = [(r.step, r.bfd(name)) for r in rows if r.bfd(name) is not None and r.certified(name) is False]
         if loose:
             bottom.plot([p[0] for p in loose], [p[1] for p in loose], "o", mfc="white", color=colour, ms=7)
-    nh = next((r["n_minus_h"] for r in rows if r.get("n_minus_h") is not None), None)
+    nh = next((r.n_minus_h for r in rows if r.n_minus_h is not None), None)
     if nh is not None:
         bottom.axhline(nh, ls="--", color="grey", lw=1, label=f"N − H = {nh}")
-    xs, cf = _series(rows, "cffd")
+    xs, cf = _series(rows, lambda r: r.cffd)
     if cf:
         bottom.plot(xs, cf, "-.", color="#d62728", marker="x", label="CFFD (exact)")
     bottom.set_ylabel("BFD (exact)")
     bottom.set_xlabel("step")
     bottom.set_xscale("symlog", linthresh=1)
-    last_step = max(r["step"] for r in rows)
+    last_step = max(r.step for r in rows)
     bottom.set_xlim(0, max(1, last_step) * 1.15)
     bottom.legend(fontsize=8, loc="best")
     return _finish(fig, title, path, dpi)
@@ -148,15 +176,19 @@ def plot_saddle_run(
     top.set_yscale("log")
     top.set_ylabel("loss")
     top.legend(fontsize=8, loc="upper right")
-    rows = [r for r in run.rows if r["step"] >= 1]
-    xs = [r["step"] for r in rows]
-    bottom.plot(xs, [r["bfd_train"] for r in rows], "-o", ms=3, color="#1f77b4", label="BFD (exact)")
-    bottom.plot(xs, [r.get("bfd_train_float") for r in rows], "x", ms=5, color="#ff7f0e", label="float64 SVD rank")
+    rows = [r for r in _rows(run.rows) if r.step >= 1]
+    xs = [r.step for r in rows]
+    bottom.plot(xs, [r.bfd("train") for r in rows], "-o", ms=3, color="#1f77b4", label="BFD (exact)")
+    bottom.plot(xs, [r.float_rank("train") for r in rows], "x", ms=5, color="#ff7f0e", label="float64 SVD rank")
     bottom.plot(
-        xs, [r["effective_rank"] for r in rows], "--", color="#2ca02c", label=f"effective rank (σ > {run.rtol:g} σ_max)"
+        xs,
+        [r.extra["effective_rank"] for r in rows],
+        "--",
+        color="#2ca02c",
+        label=f"effective rank (σ > {run.rtol:g} σ_max)",
     )
-    bottom.plot(xs, [r["num_patterns_train"] for r in rows], ":", color="#9467bd", label="distinct patterns")
-    nh = rows[0]["n_minus_h"] if rows else None
+    bottom.plot(xs, [r.num_patterns("train") for r in rows], ":", color="#9467bd", label="distinct patterns")
+    nh = rows[0].n_minus_h if rows else None
     if nh is not None:
         bottom.axhline(nh, ls="--", color="grey", lw=1, label=f"N − H = {nh}")
     bottom.set_xlabel("step")

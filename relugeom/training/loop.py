@@ -2,11 +2,11 @@
 
 The flow::
 
-    Network ─▶ float64 arrays θ ─▶ steps of GD / SGD+momentum / Adam / Path-SGD ─▶ checkpoint: Network
-    (exact)     (one flat vector,    (numpy only; seeded minibatches)              (the float64 values,
-                 layers are views)                                                   exactly: dyadics)
-                                                                                         │
-                                                 Tracker (relugeom.training.tracking): exact BFD, patterns … ◀┘
+    Network ─▶ float64 arrays θ ─▶ steps of an optimizer (optimizers.py) ─▶ checkpoint: Network
+    (exact)     (one flat vector,    GD / SGD+momentum / Adam / Path-SGD;    (the float64 values,
+                 layers are views)   numpy only; seeded minibatches)          exactly: dyadics)
+                                                                                  │
+              CheckpointRow (rows.py) ◀─ Tracker (tracking.py): exact BFD, patterns … ◀┘
 
 Every float64 is a dyadic rational, so a checkpoint *is* an exact network and everything measured on it
 (BFD, patterns, Hessian) is exact: the only floating-point part is the trajectory itself.
@@ -17,16 +17,14 @@ Losses, as a mean over the n samples of a batch:
 * ``"cross-entropy"`` on logits (no softmax layer, which would remove directions, SPEC §7):
   L = (1/n) Σ_i (log Σ_c e^{F_c(x_i)} − F_{y_i}(x_i)), gradient (softmax(F) − onehot(y))/n.
 
-Optimizers (``lr`` = η):
+Optimizers (``lr`` = η), the entries of :data:`relugeom.training.optimizers.OPTIMIZERS`:
 
 * ``"gd"``: full-batch gradient descent θ ← θ − η g;
 * ``"sgd"``: minibatch SGD with heavy-ball momentum μ (default 0.9): v ← μ v + g, θ ← θ − η v;
 * ``"adam"``: Adam (β1 = 0.9, β2 = 0.999, ε = 1e-8, bias corrected);
 * ``"path-sgd"``: θ_e ← θ_e − η g_e / κ_e with κ_e = γ_in(u)·γ_out(v) from the same recursions as
-  :func:`relugeom.measures.path_sgd.path_sgd_scales` (full batch unless ``batch_size`` is given). Exactly, κ = 0
-  forces g = 0 (every path through the edge has a zero weight) and the edge is left alone; in float64 κ
-  can also underflow to 0 (tiny initialisations), and a nonzero gradient there stops the run with an
-  error instead of freezing the edge silently.
+  :func:`relugeom.measures.path_sgd.path_sgd_scales` (full batch unless ``batch_size`` is given; κ = 0
+  leaves the edge alone, a float64 κ underflowed to 0 under a nonzero gradient is an error).
 
 The back-propagation (:func:`loss_and_gradient`) is written with numpy operations only, so it runs on
 float64 arrays (training) and on object arrays of Fractions (tests compare it with exact difference
@@ -36,8 +34,6 @@ References
 ----------
 .. [BMB24] Bona-Pellissier, Malgouyres, Bachoc, *Geometry-induced implicit regularization in deep ReLU
    neural networks*, arXiv 2402.08269 (2024).
-.. [NSS15] Neyshabur, Salakhutdinov, Srebro, *Path-SGD: path-normalized optimization in deep neural
-   networks*, NeurIPS 2015.
 
 Examples
 --------
@@ -45,9 +41,9 @@ Examples
 >>> data = teacher_task((2, 3, 1), n_train=40, n_test=10, seed=0)
 >>> net = Network.random_he((2, 8, 1), seed=1)
 >>> result = train(net, data, TrainConfig(optimizer="gd", lr=0.05, epochs=200, checkpoints=4))
->>> [row["step"] for row in result.history]
+>>> [row.step for row in result.history]
 [0, 1, 14, 200]
->>> result.history[-1]["loss"] < result.history[0]["loss"]
+>>> result.history[-1].loss < result.history[0].loss
 True
 >>> result.final == result.network_at(200)          # checkpoints are exact Networks
 True
@@ -58,16 +54,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import Any, Callable, Literal, Sequence
+from typing import Any, Callable, Literal, Mapping, Sequence
 
 import numpy as np
 
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError, ShapeError
 from ..io import json_ready
-from ..measures.path_sgd import path_sgd_scale_array
 from ..numbers import to_fraction
 from .datasets import Dataset
+from .optimizers import OPTIMIZERS, apply_updates, layer_views
+from .rows import CheckpointRow
 
 __all__ = [
     "TrainConfig",
@@ -82,10 +79,19 @@ __all__ = [
 ]
 
 Loss = Literal["squared", "cross-entropy"]
-OptimizerName = Literal["gd", "sgd", "adam", "path-sgd"]
-OPTIMIZERS = ("gd", "sgd", "adam", "path-sgd")
 LOSSES = ("squared", "cross-entropy")
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
+_views = layer_views  # the layer views of the flat parameter vector (tests use this name)
+
+
+def _and(words: Sequence[str]) -> str:
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
+
+
+def _exact_refusal() -> str:
+    exact = [name for name, spec in OPTIMIZERS.items() if spec.not_rational is None]
+    why = [spec.not_rational for spec in OPTIMIZERS.values() if spec.not_rational] + ["the cross-entropy's exp/log"]
+    return f"exact arithmetic runs {_and(exact)} on the squared loss ({' and '.join(why)} are not rational)"
 
 
 # ---------------------------------------------------------------------------------------- configuration
@@ -93,10 +99,12 @@ Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 class TrainConfig:
     """How to train; validated on construction, with defaults resolved per optimizer.
 
-    ``batch_size`` None means full batch for ``gd`` and ``path-sgd`` and 32 for ``sgd`` and ``adam``;
-    ``momentum`` None means 0.9 for ``sgd`` (9/10 with ``arithmetic="exact"``) and 0 otherwise (``gd`` takes no momentum: use ``sgd`` with
-    ``batch_size`` = n for full-batch heavy ball). ``checkpoints`` is a count of log-spaced checkpoints
-    (always including step 0 and the last step) or an explicit sequence of steps.
+    ``optimizer`` names an entry of :data:`~relugeom.training.optimizers.OPTIMIZERS`, which also gives
+    the defaults: ``batch_size`` None means full batch for ``gd`` and ``path-sgd`` and 32 for ``sgd`` and
+    ``adam``; ``momentum`` None means 0.9 for ``sgd`` (9/10 with ``arithmetic="exact"``) and 0 otherwise
+    (``gd`` takes no momentum: use ``sgd`` with ``batch_size`` = n for full-batch heavy ball).
+    ``checkpoints`` is a count of log-spaced checkpoints (always including step 0 and the last step) or an
+    explicit sequence of steps.
 
     >>> TrainConfig(optimizer="sgd").batch_size, TrainConfig(optimizer="sgd").momentum
     (32, 0.9)
@@ -106,7 +114,7 @@ class TrainConfig:
     relugeom.exceptions.InvalidArgumentError: optimizer must be one of gd, sgd, adam, path-sgd, got 'rmsprop'
     """
 
-    optimizer: OptimizerName = "gd"
+    optimizer: str = "gd"
     lr: float = 0.1
     epochs: int = 100
     batch_size: int | None = None
@@ -122,16 +130,15 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.arithmetic not in ("float", "exact"):
             raise InvalidArgumentError(f"arithmetic must be 'float' or 'exact', got {self.arithmetic!r}")
-        if self.arithmetic == "exact":
-            if self.optimizer == "adam" or self.loss == "cross-entropy":
-                raise InvalidArgumentError(
-                    "exact arithmetic runs gd, sgd and path-sgd on the squared loss (Adam's "
-                    "square root and the cross-entropy's exp/log are not rational)"
-                )
+        exact = self.arithmetic == "exact"
+        spec = OPTIMIZERS.get(self.optimizer) if isinstance(self.optimizer, str) else None
+        if exact:
+            if (spec is not None and spec.not_rational) or self.loss == "cross-entropy":
+                raise InvalidArgumentError(_exact_refusal())
             object.__setattr__(self, "lr", to_fraction(self.lr, "lr"))
             if self.momentum is not None:
                 object.__setattr__(self, "momentum", to_fraction(self.momentum, "momentum"))
-        if self.optimizer not in OPTIMIZERS:
+        if spec is None:
             raise InvalidArgumentError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {self.optimizer!r}")
         if self.loss not in LOSSES:
             raise InvalidArgumentError(f"loss must be one of {', '.join(LOSSES)}, got {self.loss!r}")
@@ -141,29 +148,27 @@ class TrainConfig:
             raise InvalidArgumentError(f"epochs must be an integer >= 0, got {self.epochs!r}")
         if self.spacing not in ("log", "linear"):
             raise InvalidArgumentError(f"spacing must be 'log' or 'linear', got {self.spacing!r}")
-        batch = self.batch_size
-        if batch is None and self.optimizer in ("sgd", "adam"):
-            batch = 32
+        batch = spec.batch_size if self.batch_size is None else self.batch_size
         if batch is not None and (not isinstance(batch, int) or batch < 1):
             raise InvalidArgumentError(f"batch_size must be a positive integer or None (full batch), got {batch!r}")
-        if self.optimizer == "gd" and batch is not None:
-            raise InvalidArgumentError("gd is full-batch gradient descent; for minibatches use optimizer='sgd'")
+        if spec.full_batch_only and batch is not None:
+            raise InvalidArgumentError(spec.full_batch_only)
         mom = self.momentum
         if mom is None:
-            mom = 0.9 if self.optimizer == "sgd" else 0.0
-            if self.arithmetic == "exact":
-                mom = Fraction(9, 10) if self.optimizer == "sgd" else Fraction(0)
+            mom = Fraction(spec.momentum or 0)
+            mom = mom if exact else float(mom)
         if not 0 <= mom < 1:
             raise InvalidArgumentError(f"momentum must be in [0, 1), got {mom!r}")
-        if mom and self.optimizer != "sgd":
-            raise InvalidArgumentError(f"momentum applies to optimizer='sgd' only, not {self.optimizer!r}")
+        if mom and spec.momentum is None:
+            takes = " or ".join(f"optimizer={name!r}" for name, s in OPTIMIZERS.items() if s.momentum is not None)
+            raise InvalidArgumentError(f"momentum applies to {takes} only, not {self.optimizer!r}")
         if isinstance(self.checkpoints, int):
             if self.checkpoints < 2:
                 raise InvalidArgumentError("checkpoints must be >= 2 (the first and the last step) or a list of steps")
         else:
             object.__setattr__(self, "checkpoints", tuple(int(s) for s in self.checkpoints))
         object.__setattr__(self, "batch_size", batch)
-        object.__setattr__(self, "momentum", mom if self.arithmetic == "exact" else float(mom))
+        object.__setattr__(self, "momentum", mom if exact else float(mom))
 
     def steps_per_epoch(self, n: int) -> int:
         """Steps in one pass over n training samples (1 for full batch).
@@ -215,17 +220,6 @@ def checkpoint_steps(total: int, count: int | Sequence[int], spacing: str = "log
 # ---------------------------------------------------------------------------------------- the maths
 def _flat(layers: Layers) -> np.ndarray:
     return np.concatenate([np.concatenate([W.ravel(), b.ravel()]) for W, b in layers])
-
-
-def _views(theta: np.ndarray, widths: Sequence[int]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Layer views ``(W, b)`` into the flat vector (parameter order of :meth:`Network.parameters`)."""
-    out, pos = [], 0
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
-        W = theta[pos : pos + n_in * n_out].reshape(n_out, n_in)
-        pos += n_in * n_out
-        out.append((W, theta[pos : pos + n_out]))
-        pos += n_out
-    return out
 
 
 def _forward(layers: Layers, X: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -342,14 +336,15 @@ def scaled_network(net: Network, scale: float) -> Network:
 class TrainResult:
     """What :func:`train` returns: the per-checkpoint table, the checkpoints and the loss of every step.
 
-    ``history`` is a list of dicts (one per checkpoint, the keys of the tracker's rows plus ``step``,
-    ``epoch``, ``loss``, ``accuracy``, ``test_loss``, ``test_accuracy``); ``loss_trace[s]`` is the loss of
+    ``history`` is a list of :class:`~relugeom.training.rows.CheckpointRow` (one per checkpoint: ``step``,
+    ``epoch``, ``loss``, ``accuracy``, ``test_loss``, ``test_accuracy`` and the tracker's measurements, if
+    any; ``row.to_dict()`` is the row of ``history.json``); ``loss_trace[s]`` is the loss of
     the batch used at step s (the full training loss for full-batch optimizers), with one more entry for
     the final parameters when the run is full batch.
     """
 
     config: TrainConfig
-    history: list[dict[str, Any]]
+    history: list[CheckpointRow]
     checkpoints: tuple[tuple[int, Network], ...]
     loss_trace: np.ndarray
     steps_per_epoch: int
@@ -393,8 +388,9 @@ def train(
         Training and test sets (:mod:`relugeom.training.datasets`); widths must match its input and output sizes.
     config : TrainConfig
     tracker : optional
-        An object with ``measure(net) -> dict`` (e.g. :class:`relugeom.training.tracking.Tracker`), called on the
-        exact network at each checkpoint; its keys are merged into the history row.
+        An object with ``measure(net) -> CheckpointRow`` (e.g. :class:`relugeom.training.tracking.Tracker`),
+        called on the exact network at each checkpoint; the history row is its row with the training
+        columns filled in. (A dict in the layout of ``history.json`` is read with ``CheckpointRow.from_dict``.)
     progress : callable(step, total, loss), optional
         Called after every step (the CLI draws its progress bar with it).
 
@@ -427,10 +423,10 @@ def train(
     widths = net.widths
     layers = _views(theta, widths)
     rng = np.random.default_rng(cfg.seed)
-    velocity = theta * 0
-    second = theta * 0
+    optimizer = OPTIMIZERS[cfg.optimizer].make(cfg, widths)
+    state = optimizer.init(theta)
     trace: list[Any] = []
-    history: list[dict[str, Any]] = []
+    history: list[CheckpointRow] = []
     checkpoints: list[tuple[int, Network]] = []
 
     def checkpoint(step: int) -> None:
@@ -442,17 +438,20 @@ def train(
         test_loss, test_acc = evaluate(
             layers, _exact_array(data.X_test) if exact else data.X_test, data.y_test, data, cfg.loss
         )
-        row: dict[str, Any] = {
-            "step": step,
-            "epoch": step / per_epoch,
-            "loss": loss,
-            "accuracy": acc,
-            "test_loss": test_loss,
-            "test_accuracy": test_acc,
-        }
-        if tracker is not None:
-            row.update(tracker.measure(current))
-        history.append(row)
+        measured = CheckpointRow() if tracker is None else tracker.measure(current)
+        if isinstance(measured, Mapping):
+            measured = CheckpointRow.from_dict(measured)
+        history.append(
+            replace(
+                measured,
+                step=step,
+                epoch=step / per_epoch,
+                loss=loss,
+                accuracy=acc,
+                test_loss=test_loss,
+                test_accuracy=test_acc,
+            )
+        )
         checkpoints.append((step, current))
 
     step = 0
@@ -469,28 +468,8 @@ def train(
                     f"the loss became {value} at step {step}: lower the learning rate (lr={cfg.lr})"
                 )
             trace.append(value if exact else float(value))
-            g = _flat(grads)
-            if cfg.optimizer in ("gd", "sgd"):
-                velocity = cfg.momentum * velocity + g if cfg.momentum else g
-                theta -= cfg.lr * velocity
-            elif cfg.optimizer == "adam":
-                b1, b2 = cfg.betas
-                velocity = b1 * velocity + (1 - b1) * g
-                second = b2 * second + (1 - b2) * g * g
-                m_hat = velocity / (1 - b1 ** (step + 1))
-                v_hat = second / (1 - b2 ** (step + 1))
-                theta -= cfg.lr * m_hat / (np.sqrt(v_hat) + cfg.eps)
-            else:  # path-sgd: κ = 0 only where every path through the edge has a zero weight (then g = 0)
-                kappa = path_sgd_scale_array(layers)
-                live = kappa != 0
-                if not exact and np.any(g[~live] != 0):
-                    raise FloatingPointError(
-                        f"Path-SGD at step {step}: κ underflowed to 0 in float64 for "
-                        f"{int(np.sum(g[~live] != 0))} parameters with a nonzero gradient (products of "
-                        f"tiny squared weights): use a larger initial scale, optimizer='gd', or "
-                        f"arithmetic='exact'"
-                    )
-                theta[live] -= cfg.lr * g[live] / kappa[live]
+            updates, state = optimizer.update(_flat(grads), state, theta)
+            apply_updates(theta, updates)  # in place: ``layers`` are views of θ
             step += 1
             if not exact and not np.all(np.isfinite(theta)):
                 raise FloatingPointError(

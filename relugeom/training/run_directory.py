@@ -3,7 +3,8 @@
 Layout of ``DIR``::
 
     history.json             list of per-checkpoint objects: step, loss, accuracy, bfd_train, bfd_test,
-                             bfd_random, num_patterns_train, dead_neurons, … (JSON; null where absent)
+                             bfd_random, num_patterns_train, dead_neurons, … (JSON; null where absent;
+                             CheckpointRow.to_dict of relugeom.training.rows, read back by read_rows)
     history.csv              the same table as CSV
     run.json                 configuration, data set, widths, N, H, N − H, number of steps
     loss_trace.csv           the loss of every step (step,loss)
@@ -29,7 +30,7 @@ Examples
 ...                tracker)
 >>> out = tempfile.mkdtemp()
 >>> write_run(out, result, data, tracker)
->>> [r["step"] for r in read_history(out)]
+>>> [r.step for r in read_rows(out)]
 [0, 1, 20]
 >>> all(r["agree"] for r in recheck_run(out))
 True
@@ -49,8 +50,9 @@ from ..exceptions import CertificationTimeout, DegeneratePointError
 from ..io import json_ready, load_inputs, load_network, save_inputs, save_network
 from .datasets import Dataset
 from .loop import TrainResult
+from .rows import CheckpointRow
 
-__all__ = ["write_run", "run_info", "read_history", "recheck_run", "checkpoint_path"]
+__all__ = ["write_run", "run_info", "read_history", "read_rows", "recheck_run", "checkpoint_path"]
 
 
 def checkpoint_path(directory: str | os.PathLike, step: int) -> str:
@@ -83,7 +85,7 @@ def write_run(
     root = os.fspath(directory)
     os.makedirs(os.path.join(root, "checkpoints"), exist_ok=True)
     os.makedirs(os.path.join(root, "inputs"), exist_ok=True)
-    rows = [dict(r) for r in result.history]
+    rows = [r.to_dict() for r in result.history]
     with open(os.path.join(root, "history.json"), "w", encoding="utf-8") as fh:
         json.dump(json_ready(rows), fh, indent=1)
         fh.write("\n")
@@ -113,7 +115,9 @@ def write_run(
         from ..plots.training import plot_history  # matplotlib, loaded only when a run is written
 
         plot_history(
-            rows, os.path.join(root, "curves.png"), title=f"{data.name}, widths {widths}, {result.config.optimizer}"
+            result.history,
+            os.path.join(root, "curves.png"),
+            title=f"{data.name}, widths {widths}, {result.config.optimizer}",
         )
 
 
@@ -156,9 +160,15 @@ def run_info(
 
 
 def read_history(directory: str | os.PathLike) -> list[dict[str, Any]]:
-    """``history.json`` of a run directory."""
+    """``history.json`` of a run directory, as written: one JSON object per checkpoint (see :func:`read_rows`)."""
     with open(os.path.join(os.fspath(directory), "history.json"), encoding="utf-8") as fh:
         return json.load(fh)
+
+
+def read_rows(directory: str | os.PathLike) -> list[CheckpointRow]:
+    """``history.json`` of a run directory as :class:`~relugeom.training.rows.CheckpointRow` s (exact
+    values as written: a Fraction loss of an exact run reads back as its string ``"p/q"``)."""
+    return [CheckpointRow.from_dict(row) for row in read_history(directory)]
 
 
 def recheck_run(
@@ -184,17 +194,19 @@ def recheck_run(
     at_zero = (run.get("tracker") or {}).get("at_zero")
     tracked = [b for b in ("train", "test", "random") if os.path.exists(os.path.join(root, "inputs", f"{b}.csv"))]
     tracked = [b for b in tracked if b in (run.get("tracked") or tracked)]
-    for row in read_history(root):
-        step = row["step"]
+    for row in read_rows(root):
+        step = row.step
         if wanted is not None and step not in wanted:
             continue
         net = load_network(checkpoint_path(root, step))
         for name in tracked:
-            if f"bfd_{name}" not in row or (name != "train" and f"certified_{name}" not in row):
+            # a measured row has a BFD column on each standard batch (null when not tracked): the train
+            # batch is checked whenever the row was measured, the others when they were measured
+            if not row.measured or (name != "train" and name not in row.batches):
                 continue
             if name not in inputs:
                 inputs[name] = load_inputs(os.path.join(root, "inputs", f"{name}.csv"))
-            recorded = row.get(f"bfd_{name}")
+            recorded = row.bfd(name)
             check: dict[str, Any] = {
                 "step": step,
                 "batch": name,
@@ -217,15 +229,16 @@ def recheck_run(
             problems = []
             if recorded is None:
                 problems.append("recorded null, but the batch is not degenerate")
-            elif row.get(f"certified_{name}") is False:
+            elif row.certified(name) is False:
                 if recorded > rep.bfd:
                     problems.append(f"recorded lower bound {recorded} exceeds the rank {rep.bfd}")
             elif recorded != rep.bfd:
                 problems.append(f"BFD {recorded} recorded, {rep.bfd} recomputed")
-            patterns = row.get(f"num_patterns_{name}")
+            patterns = row.num_patterns(name)
             if patterns is not None and patterns != rep.num_patterns:
                 problems.append(f"{patterns} patterns recorded, {rep.num_patterns} recomputed")
-            if name == "train" and row.get("dead_neurons") is not None and row["dead_neurons"] != len(rep.dead_neurons):
-                problems.append(f"{row['dead_neurons']} dead neurons recorded, {len(rep.dead_neurons)} recomputed")
+            dead = row.dead_neurons
+            if name == "train" and dead is not None and dead != len(rep.dead_neurons):
+                problems.append(f"{dead} dead neurons recorded, {len(rep.dead_neurons)} recomputed")
             check["agree"], check["reason"] = not problems, "; ".join(problems)
     return out

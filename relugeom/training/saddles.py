@@ -51,6 +51,7 @@ from ..core.network import Network
 from ..dimension.jacobian import jacobian
 from .datasets import Dataset, teacher_task
 from .loop import TrainConfig, TrainResult, checkpoint_steps, scaled_network, train
+from .rows import CheckpointRow
 from .tracking import Tracker
 
 __all__ = ["Plateau", "Phase", "SaddleRun", "detect_plateaus", "saddle_to_saddle", "effective_rank"]
@@ -151,7 +152,8 @@ class SaddleRun:
     inputs: dict = field(default_factory=dict, repr=False)  # the tracked batches by name
 
     @property
-    def rows(self) -> list[dict[str, Any]]:
+    def rows(self) -> list[CheckpointRow]:
+        """The checkpoint rows; ``row.extra["effective_rank"]`` is the float effective rank on the training inputs."""
         return self.result.history
 
     def phases(self) -> list[Phase]:
@@ -169,8 +171,8 @@ class SaddleRun:
         trace = self.result.loss_trace
         out = []
         for kind, a, b in cuts:
-            inside = [r for r in self.rows if a <= r["step"] <= b]
-            before = [r for r in self.rows if r["step"] <= b]
+            inside = [r for r in self.rows if a <= r.step <= b]
+            before = [r for r in self.rows if r.step <= b]
             end = before[-1] if before else None
             out.append(
                 Phase(
@@ -179,11 +181,11 @@ class SaddleRun:
                     b,
                     float(trace[a]),
                     float(trace[b]),
-                    tuple(r["bfd_train"] for r in inside if r["bfd_train"] is not None),
-                    None if end is None else end["bfd_train"],
-                    None if end is None else end["num_patterns_train"],
-                    None if end is None else end["float_directions"],
-                    None if end is None else end["effective_rank"],
+                    tuple(r.bfd("train") for r in inside if r.bfd("train") is not None),
+                    None if end is None else end.bfd("train"),
+                    None if end is None else end.num_patterns("train"),
+                    None if end is None else end.float_directions,
+                    None if end is None else end.extra["effective_rank"],
                 )
             )
         return out
@@ -246,7 +248,6 @@ class _SaddleTracker(Tracker):
 
     rtol: float = 1e-3
 
-    def measure(self, net: Network) -> dict[str, Any]:
+    def measure(self, net: Network) -> CheckpointRow:
         row = super().measure(net)
-        row["effective_rank"] = effective_rank(net, self.inputs["train"], self.rtol)
-        return row
+        return row.with_columns(effective_rank=effective_rank(net, self.inputs["train"], self.rtol))

@@ -1,23 +1,23 @@
 """What is measured, exactly, at each training checkpoint (SPEC §7).
 
 A :class:`Tracker` holds the batches to watch (typically ``train``, ``test`` and ``random`` Gaussian
-inputs) and turns an exact checkpoint network into one tidy row::
+inputs) and turns an exact checkpoint network into one typed row (:class:`~relugeom.training.rows.CheckpointRow`)::
 
-    Network (exact dyadics) ─▶ for each batch: dimension_report ─▶ bfd_<batch>, certified_<batch>,
-                               (certified exact rank)             num_patterns_<batch>
+    Network (exact dyadics) ─▶ for each batch: dimension_report ─▶ row.batches[batch]: BatchMeasure(bfd,
+                               (certified exact rank)             certified, num_patterns, float_rank)
                             ─▶ dead_neurons (inactive on every *training* input; None when the
                                train batch is not tracked, degenerate or timed out), n_minus_h, cffd,
                                directions / float_directions (networks with one hidden layer)
 
 The BFD columns are certified exact ranks (``method="exact"``). When a certificate does not come within
 ``certify_timeout`` seconds (large, strongly rank-deficient Jacobians), the row keeps the modular rank,
-which is a proven *lower* bound, with ``certified_<batch> = False`` and the certified bounds in
+which is a proven *lower* bound, with ``row.certified(batch) is False`` and the certified bounds in
 ``notes``. A degenerate batch (a hidden pre-activation exactly 0) gives ``None`` and a note naming the
 sample, layer and neuron, unless a one-sided ``at_zero`` convention was asked for.
 
 ``cffd`` is the exact computable full functional dimension (:mod:`relugeom.regions.cffd`) when
 ``cffd="exact"``, or with ``cffd="auto"`` when the input dimension is at most 2 and there are at most
-:data:`AUTO_CFFD_HIDDEN` hidden neurons; otherwise None, and ``bfd_random`` is the sampling estimate of
+:data:`AUTO_CFFD_HIDDEN` hidden neurons; otherwise None, and ``row.bfd("random")`` is the sampling estimate of
 it (a lower bound).
 
 Examples
@@ -27,9 +27,9 @@ Examples
 >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
 >>> tracker = Tracker({"train": np.array([[-1.0], [0.5], [2.0]]), "random": np.array([[2.0], [3.0]])})
 >>> row = tracker.measure(net)
->>> row["bfd_train"], row["bfd_random"], row["bfd_test"], row["num_patterns_train"], row["dead_neurons"]
+>>> row.bfd("train"), row.bfd("random"), row.bfd("test"), row.num_patterns("train"), row.dead_neurons
 (3, 2, None, 3, 0)
->>> row["n_minus_h"], row["cffd"], row["directions"], row["certified_train"]
+>>> row.n_minus_h, row.cffd, row.directions, row.certified("train")
 (5, 5, 2, True)
 """
 
@@ -48,11 +48,9 @@ from ..linalg import Method
 from ..regions.cffd import computable_full_functional_dimension
 from .alignment import alignment
 from .datasets import Dataset, gaussian_inputs
+from .rows import STANDARD_BATCHES, BatchMeasure, CheckpointRow
 
 __all__ = ["Tracker", "STANDARD_BATCHES", "AUTO_CFFD_HIDDEN"]
-
-#: The batch names that always get a column (None when not tracked), as ``history.json`` promises.
-STANDARD_BATCHES = ("train", "test", "random")
 #: ``cffd="auto"`` computes the exact CFFD for n0 <= 2 and at most this many hidden neurons.
 AUTO_CFFD_HIDDEN = 16
 
@@ -72,8 +70,8 @@ class Tracker:
     at_zero : {None, "inactive", "active"}
     cffd : {"auto", "exact", "off"}
     float_ranks : bool
-        Also record ``bfd_<batch>_float``, the float64 SVD rank with numpy's default tolerance, to show
-        where a float code would disagree.
+        Also record ``row.float_rank(batch)`` (``bfd_<batch>_float`` on disk), the float64 SVD rank with
+        numpy's default tolerance, to show where a float code would disagree.
     align_threshold : float
         Cosine threshold of the ``float_directions`` column.
     """
@@ -145,49 +143,51 @@ class Tracker:
         except RelugeomError as err:
             return None, f"cffd: {err}"
 
-    def measure(self, net: Network) -> dict[str, Any]:
-        """One row for the exact network ``net`` (keys in the module docstring)."""
-        row: dict[str, Any] = {f"bfd_{name}": None for name in STANDARD_BATCHES}
+    def measure(self, net: Network) -> CheckpointRow:
+        """One row for the exact network ``net`` (columns in the module docstring), without the training columns."""
+        batches: dict[str, BatchMeasure] = {}
         notes: list[str] = []
         dead: int | None = None
         for name in self._names:
             X = self.inputs[name]
-            key = f"bfd_{name}"
             try:
                 rep = dimension_report(
                     net, X, self.method, at_zero=self.at_zero, seed=self.seed, certify_timeout=self.certify_timeout
                 )
-                row[key], row[f"certified_{name}"] = rep.bfd, rep.certified
-                row[f"num_patterns_{name}"] = rep.num_patterns
+                bfd, certified, patterns = rep.bfd, rep.certified, rep.num_patterns
                 if name == "train":
                     dead = len(rep.dead_neurons)
             except CertificationTimeout as err:
-                row[key], row[f"certified_{name}"] = err.lower_bound, False
-                row[f"num_patterns_{name}"] = None
+                bfd, certified, patterns = err.lower_bound, False, None
                 notes.append(
                     f"{name}: no certificate within {err.budget:g} s; certified "
                     f"{err.lower_bound} <= BFD <= {err.upper_bound} (modular rank {err.modular_rank})"
                 )
             except DegeneratePointError as err:
-                row[key], row[f"certified_{name}"], row[f"num_patterns_{name}"] = None, False, None
+                bfd, certified, patterns = None, False, None
                 notes.append(f"{name}: {err}")
+            float_rank = None
             if self.float_ranks:
                 try:
-                    row[f"{key}_float"] = dimension_report(net, X, "float", at_zero=self.at_zero).bfd
+                    float_rank = dimension_report(net, X, "float", at_zero=self.at_zero).bfd
                 except DegeneratePointError:
-                    row[f"{key}_float"] = None
-        row.setdefault("num_patterns_train", None)
-        row["dead_neurons"] = dead
-        row["num_params"] = net.num_params
-        row["n_minus_h"] = net.num_params - net.num_hidden
-        row["cffd"], note = self._cffd(net)
+                    float_rank = None
+            batches[name] = BatchMeasure(bfd, certified, patterns, float_rank)
+        cffd, note = self._cffd(net)
         if note:
             notes.append(note)
+        directions = float_directions = None
         if net.num_layers == 2:
             al = alignment(net, 0)
-            row["directions"] = al.num_directions
-            row["float_directions"] = al.num_float_directions(self.align_threshold)
-        else:
-            row["directions"] = row["float_directions"] = None
-        row["notes"] = "; ".join(notes)
-        return row
+            directions, float_directions = al.num_directions, al.num_float_directions(self.align_threshold)
+        return CheckpointRow(
+            batches=batches,
+            dead_neurons=dead,
+            num_params=net.num_params,
+            n_minus_h=net.num_params - net.num_hidden,
+            cffd=cffd,
+            directions=directions,
+            float_directions=float_directions,
+            notes="; ".join(notes),
+            float_ranks=self.float_ranks,
+        )

@@ -70,26 +70,26 @@ def test_the_run_has_plateaus_and_phases_cover_it(run):
     assert all(a.end == b.start for a, b in zip(phases, phases[1:]))
     assert [ph.kind for ph in phases].count("plateau") == len(run.plateaus)
     for ph in phases:
-        inside = [r["bfd_train"] for r in run.rows if ph.start <= r["step"] <= ph.end]
+        inside = [r.bfd("train") for r in run.rows if ph.start <= r.step <= ph.end]
         assert ph.bfd_values == tuple(inside)
 
 
 def test_every_checkpoint_bfd_is_the_exact_rank(run):
     X = run.data.X_train
     for (step, net), row in zip(run.result.checkpoints[::5], run.rows[::5]):
-        assert row["step"] == step
-        assert row["bfd_train"] == rg.batch_functional_dimension(net, X)
-        assert row["bfd_train_float"] == rg.batch_functional_dimension(net, X, method="float")
+        assert row.step == step
+        assert row.bfd("train") == rg.batch_functional_dimension(net, X)
+        assert row.float_rank("train") == rg.batch_functional_dimension(net, X, method="float")
         s = np.linalg.svd(rg.jacobian(net, X, method="float"), compute_uv=False)
-        assert row["effective_rank"] == int((s > run.rtol * s[0]).sum()) == effective_rank(net, X, run.rtol)
+        assert row.extra["effective_rank"] == int((s > run.rtol * s[0]).sum()) == effective_rank(net, X, run.rtol)
         # the per-pattern bound of SPEC §3 holds at every checkpoint
         rep = rg.dimension_report(net, X)
-        assert row["bfd_train"] <= rep.bound_patterns and row["num_patterns_train"] == rep.num_patterns
+        assert row.bfd("train") <= rep.bound_patterns and row.num_patterns("train") == rep.num_patterns
 
 
 def test_small_initialisation_starts_with_a_tiny_effective_rank(run):
     """At scale 2^-20 float64 sees one direction (the output bias) above 1e-3 σ_max, while the exact
     rank is generic; the effective rank grows as neurons leave the origin."""
     first, last = run.rows[0], run.rows[-1]
-    assert first["effective_rank"] == 1 and first["bfd_train"] > 1
-    assert last["effective_rank"] > first["effective_rank"]
+    assert first.extra["effective_rank"] == 1 and first.bfd("train") > 1
+    assert last.extra["effective_rank"] > first.extra["effective_rank"]

@@ -141,10 +141,10 @@ def test_loss_decreases_on_the_teacher_task(optimizer, lr):
     net = rg.Network.random_he((2, 16, 1), seed=1)
     cfg = TrainConfig(optimizer=optimizer, lr=lr, epochs=150, batch_size=16 if optimizer in ("sgd", "adam") else None)
     result = train(net, data, cfg)
-    first, last = result.history[0]["loss"], result.history[-1]["loss"]
+    first, last = result.history[0].loss, result.history[-1].loss
     assert last < first / 4
-    assert result.history[0]["loss"] == pytest.approx(float(_exact_loss(result.initial, data.X_train, data.y_train)))
-    assert result.history[-1]["loss"] == pytest.approx(float(_exact_loss(result.final, data.X_train, data.y_train)))
+    assert result.history[0].loss == pytest.approx(float(_exact_loss(result.initial, data.X_train, data.y_train)))
+    assert result.history[-1].loss == pytest.approx(float(_exact_loss(result.final, data.X_train, data.y_train)))
 
 
 def test_gd_trace_is_the_training_loss_and_decreases():
@@ -153,7 +153,7 @@ def test_gd_trace_is_the_training_loss_and_decreases():
     trace = result.loss_trace
     assert len(trace) == 301  # one per step plus the final parameters
     assert np.all(np.diff(trace) <= 1e-15)  # small-step GD on a smooth piece: monotone
-    assert trace[-1] == pytest.approx(result.history[-1]["loss"])
+    assert trace[-1] == pytest.approx(result.history[-1].loss)
 
 
 def test_training_is_deterministic_and_seeded():
@@ -172,10 +172,10 @@ def test_exact_and_float_gd_follow_the_same_trajectory():
     net = rg.Network.random_he((2, 3, 1), seed=5)
     fl = train(net, data, TrainConfig(lr=0.0625, epochs=4, checkpoints=(2, 4)))
     ex = train(net, data, TrainConfig(lr="1/16", epochs=4, checkpoints=(2, 4), arithmetic="exact"))
-    assert [r["step"] for r in ex.history] == [0, 2, 4]
-    assert ex.history[0]["loss"] == _exact_loss(net, data.X_train, data.y_train)
+    assert [r.step for r in ex.history] == [0, 2, 4]
+    assert ex.history[0].loss == _exact_loss(net, data.X_train, data.y_train)
     for rf, re_ in zip(fl.history, ex.history):
-        assert rf["loss"] == pytest.approx(float(re_["loss"]), rel=1e-12)
+        assert rf.loss == pytest.approx(float(re_.loss), rel=1e-12)
     assert ex.final != fl.final and np.allclose(
         [float(v) for v in ex.final.parameters()], [float(v) for v in fl.final.parameters()], rtol=1e-12
     )
@@ -198,7 +198,7 @@ def test_path_sgd_trajectories_stay_equivalent_exactly(seed):
     except rg.DegeneratePointError:
         return
     assert all(are_equivalent(x, y) for (_, x), (_, y) in zip(a.checkpoints, b.checkpoints))
-    assert [r["loss"] for r in a.history] == [r["loss"] for r in b.history]
+    assert [r.loss for r in a.history] == [r.loss for r in b.history]
 
 
 def test_plain_gd_is_not_rescaling_equivariant():
@@ -222,7 +222,7 @@ def test_float_path_sgd_is_exactly_equivariant_under_power_of_two_rescalings():
     a, b = train(net, data, cfg), train(other, data, cfg)
     assert len(a.checkpoints) == 5
     assert all(are_equivalent(x, y) for (_, x), (_, y) in zip(a.checkpoints, b.checkpoints))
-    assert a.history[-1]["loss"] < a.history[0]["loss"]
+    assert a.history[-1].loss < a.history[0].loss
 
 
 def test_errors_say_what_to_do():
@@ -306,16 +306,16 @@ def test_recheck_notices_a_tampered_history(small_run):
 def test_tracker_columns_on_a_hand_network(hand_net):
     X = np.array([[-1.0], [-0.5], [0.5], [0.75], [2.0], [3.0]])
     row = Tracker({"train": X, "random": np.array([[2.0], [3.0], [4.0], [5.0]])}, float_ranks=True).measure(hand_net)
-    assert (row["bfd_train"], row["bfd_random"], row["bfd_test"]) == (5, 2, None)  # SPEC §3 hand cases
-    assert row["bfd_train_float"] == 5 and row["num_patterns_train"] == 3
-    assert (row["n_minus_h"], row["cffd"], row["directions"], row["float_directions"]) == (5, 5, 2, 2)
+    assert (row.bfd("train"), row.bfd("random"), row.bfd("test")) == (5, 2, None)  # SPEC §3 hand cases
+    assert row.float_rank("train") == 5 and row.num_patterns("train") == 3
+    assert (row.n_minus_h, row.cffd, row.directions, row.float_directions) == (5, 5, 2, 2)
 
 
 def test_tracker_reports_degenerate_batches(hand_net):
     row = Tracker({"train": np.array([[1.0], [2.0]])}, cffd="off").measure(hand_net)
-    assert row["bfd_train"] is None and "sample 0" in row["notes"] and "neuron 1" in row["notes"]
+    assert row.bfd("train") is None and "sample 0" in row.notes and "neuron 1" in row.notes
     row = Tracker({"train": np.array([[1.0], [2.0]])}, cffd="off", at_zero="inactive").measure(hand_net)
-    assert row["bfd_train"] == 2 and row["notes"] == ""
+    assert row.bfd("train") == 2 and row.notes == ""
 
 
 def test_tracker_falls_back_to_a_certified_lower_bound_on_timeout():
@@ -326,9 +326,9 @@ def test_tracker_falls_back_to_a_certified_lower_bound_on_timeout():
     net = rg.Network.random_he((16, 4, 4, 3), seed=0)
     exact = rg.batch_functional_dimension(net, X)
     row = Tracker({"train": X}, certify_timeout=0, cffd="off").measure(net)
-    assert row["certified_train"] is False and row["bfd_train"] == exact
-    assert f"certified {exact} <= BFD <= " in row["notes"]
-    assert Tracker({"train": X}, cffd="off").measure(net)["certified_train"] is True
+    assert row.certified("train") is False and row.bfd("train") == exact
+    assert f"certified {exact} <= BFD <= " in row.notes
+    assert Tracker({"train": X}, cffd="off").measure(net).certified("train") is True
 
 
 def test_plot_history_draws_accuracy_and_uncertified_points(tmp_path):
@@ -380,7 +380,7 @@ def test_float_path_sgd_refuses_an_underflowed_kappa():
 
 def test_tracker_dead_neurons_are_counted_on_training_inputs_only(hand_net):
     row = Tracker({"random": np.array([[2.0], [3.0]])}, cffd="off").measure(hand_net)
-    assert row["dead_neurons"] is None and row["bfd_random"] == 2
+    assert row.dead_neurons is None and row.bfd("random") == 2
     with pytest.raises(ValueError, match="no test samples"):
         Tracker.for_dataset(teacher_task((2, 3, 1), n_train=5, n_test=0), track=("train", "test"))
 
