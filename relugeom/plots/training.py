@@ -8,15 +8,17 @@ Two panels over the same step axis (symmetric-log, so step 0 shows next to log-s
 
 Figures are built with :class:`matplotlib.figure.Figure` (no ``pyplot``, no display needed).
 
-The rows are read as :class:`relugeom.training.rows.CheckpointRow` s (``row.step``, ``row.bfd("train")``,
-``row.certified("train")`` …); objects of ``history.json`` (dicts) are read the same way.
+The rows are :class:`relugeom.training.rows.CheckpointRow` s (read as ``row.step``, ``row.bfd("train")``,
+``row.certified("train")`` …); objects of a ``history.json`` become rows by ``CheckpointRow.from_dict`` (or
+``relugeom.training.run_directory.read_rows``), the one place that knows the file's keys.
 
 Examples
 --------
->>> rows = [{"step": 0, "loss": 1.0, "test_loss": 1.1, "accuracy": None, "bfd_train": 9, "bfd_test": 9,
-...          "bfd_random": 9, "n_minus_h": 10, "cffd": None},
-...         {"step": 10, "loss": 0.1, "test_loss": 0.2, "accuracy": None, "bfd_train": 7, "bfd_test": 8,
-...          "bfd_random": 9, "n_minus_h": 10, "cffd": None}]
+>>> from relugeom.training.rows import BatchMeasure as M, CheckpointRow
+>>> rows = [CheckpointRow(step=0, loss=1.0, test_loss=1.1, n_minus_h=10,
+...                       batches={"train": M(9, True), "test": M(9, True), "random": M(9, True)}),
+...         CheckpointRow(step=10, loss=0.1, test_loss=0.2, n_minus_h=10,
+...                       batches={"train": M(7, True), "test": M(8, True), "random": M(9, True)})]
 >>> fig = plot_history(rows, title="toy")
 >>> [ax.get_ylabel() for ax in fig.axes]
 ['loss', 'BFD (exact)']
@@ -27,7 +29,7 @@ Examples
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -37,33 +39,6 @@ from ..exceptions import InvalidArgumentError
 __all__ = ["plot_history", "plot_saddle_run"]
 
 _COLOURS = {"train": "#1f77b4", "test": "#ff7f0e", "random": "#2ca02c"}
-
-
-class _HistoryObject:
-    """A ``history.json`` object read like a CheckpointRow (plots sit below training in the layers of
-    ARCHITECTURE.md, so they cannot call ``CheckpointRow.from_dict``)."""
-
-    def __init__(self, row: Mapping[str, Any]) -> None:
-        self.extra = row
-
-    def __getattr__(self, column: str) -> Any:
-        return self.extra.get(column)
-
-    def bfd(self, batch: str) -> Any:
-        return self.extra.get(f"bfd_{batch}")
-
-    def certified(self, batch: str) -> Any:
-        return self.extra.get(f"certified_{batch}")
-
-    def num_patterns(self, batch: str) -> Any:
-        return self.extra.get(f"num_patterns_{batch}")
-
-    def float_rank(self, batch: str) -> Any:
-        return self.extra.get(f"bfd_{batch}_float")
-
-
-def _rows(rows: Sequence[Any]) -> list[Any]:
-    return [_HistoryObject(r) if isinstance(r, Mapping) else r for r in rows]
 
 
 def _series(rows: Sequence[Any], value: Callable[[Any], Any]) -> tuple[list[float], list[float]]:
@@ -105,7 +80,6 @@ def plot_history(
     """
     if not rows:
         raise InvalidArgumentError("the history is empty: nothing to draw")
-    rows = _rows(rows)
     fig = Figure(figsize=(7.5, 6.5))
     FigureCanvasAgg(fig)
     top, bottom = fig.subplots(2, 1, sharex=True)
@@ -176,7 +150,7 @@ def plot_saddle_run(
     top.set_yscale("log")
     top.set_ylabel("loss")
     top.legend(fontsize=8, loc="upper right")
-    rows = [r for r in _rows(run.rows) if r.step >= 1]
+    rows = [r for r in run.rows if r.step >= 1]
     xs = [r.step for r in rows]
     bottom.plot(xs, [r.bfd("train") for r in rows], "-o", ms=3, color="#1f77b4", label="BFD (exact)")
     bottom.plot(xs, [r.float_rank("train") for r in rows], "x", ms=5, color="#ff7f0e", label="float64 SVD rank")

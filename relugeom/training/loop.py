@@ -81,7 +81,6 @@ __all__ = [
 Loss = Literal["squared", "cross-entropy"]
 LOSSES = ("squared", "cross-entropy")
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
-_views = layer_views  # the layer views of the flat parameter vector (tests use this name)
 
 
 def _and(words: Sequence[str]) -> str:
@@ -421,7 +420,7 @@ def train(
     total = cfg.epochs * per_epoch
     marks = set(checkpoint_steps(total, cfg.checkpoints, cfg.spacing))
     widths = net.widths
-    layers = _views(theta, widths)
+    layers = layer_views(theta, widths)
     rng = np.random.default_rng(cfg.seed)
     optimizer = OPTIMIZERS[cfg.optimizer].make(cfg, widths)
     state = optimizer.init(theta)

@@ -27,7 +27,9 @@ from relugeom.core.patterns import activation_patterns
 from relugeom.plots.training import plot_history
 from relugeom.symmetry import are_equivalent, permute_neurons, rescale_neurons
 from relugeom.training.datasets import Dataset, teacher_task, two_moons
-from relugeom.training.loop import TrainConfig, _views, checkpoint_steps, loss_and_gradient, scaled_network, train
+from relugeom.training.loop import TrainConfig, checkpoint_steps, loss_and_gradient, scaled_network, train
+from relugeom.training.optimizers import layer_views
+from relugeom.training.rows import CheckpointRow
 from relugeom.training.run_directory import read_history, recheck_run, write_run
 from relugeom.training.tracking import Tracker
 
@@ -60,7 +62,7 @@ def test_gradient_equals_exact_difference_quotients(seed, shape, rational_point)
     except rg.DegeneratePointError:
         return
     Y = [[Fraction(int(rng.integers(-5, 6)), int(rng.integers(1, 4))) for _ in range(shape[-1])] for _ in X]
-    layers = _views(np.array(net.parameters(), dtype=object), net.widths)
+    layers = layer_views(np.array(net.parameters(), dtype=object), net.widths)
     value, grads = loss_and_gradient(layers, _object(X), _object(Y), "squared")
     assert value == _exact_loss(net, X, Y)
     flat = [v for dW, db in grads for v in list(dW.ravel()) + list(db)]
@@ -79,7 +81,7 @@ def test_gradient_equals_exact_difference_quotients(seed, shape, rational_point)
 def test_gradient_is_twice_the_mean_of_squared_loss_gradient(hand_net):
     """An independent formula: ∇ (1/n) Σ ‖F − y‖² = (2/n) Jᵀ(F − Y) (relugeom.dimension.jacobian)."""
     X, Y = [[Fraction(-1, 2)], [Fraction(3, 2)], [Fraction(2)]], [[1], [0], [Fraction(5, 3)]]
-    layers = _views(np.array(hand_net.parameters(), dtype=object), hand_net.widths)
+    layers = layer_views(np.array(hand_net.parameters(), dtype=object), hand_net.widths)
     _, grads = loss_and_gradient(layers, _object(X), _object(Y))
     flat = [v for dW, db in grads for v in list(dW.ravel()) + list(db)]
     expected = rg.jacobian(hand_net, X).T.dot((rg.forward(hand_net, X) - _object(Y)).ravel())
@@ -91,7 +93,7 @@ def test_float_gradient_is_the_exact_gradient_rounded():
     net = rg.Network.random_he((3, 5, 4, 2), seed=2)
     float_layers = [(W.copy(), b.copy()) for W, b in net.float_layers()]
     _, g_float = loss_and_gradient(float_layers, data.X_train, data.y_train)
-    exact_layers = _views(np.array(net.parameters(), dtype=object), net.widths)
+    exact_layers = layer_views(np.array(net.parameters(), dtype=object), net.widths)
     _, g_exact = loss_and_gradient(exact_layers, _object(data.X_train.tolist()), _object(data.y_train.tolist()))
     for (dWf, dbf), (dWe, dbe) in zip(g_float, g_exact):
         exact = np.concatenate([dWe.ravel(), dbe]).astype(float)
@@ -346,7 +348,7 @@ def test_plot_history_draws_accuracy_and_uncertified_points(tmp_path):
         }
         for s in range(4)
     ]
-    fig = plot_history(rows, tmp_path / "c.png", title="t")
+    fig = plot_history([CheckpointRow.from_dict(r) for r in rows], tmp_path / "c.png", title="t")
     assert [ax.get_ylabel() for ax in fig.axes] == ["loss", "BFD (exact)", "accuracy"]
     labels = [line.get_label() for line in fig.axes[1].lines]
     assert "BFD on train" in labels and "CFFD (exact)" in labels and "N − H = 12" in labels
