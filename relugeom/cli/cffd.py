@@ -5,13 +5,10 @@ The exact CFFD next to N − H, and BFD(θ, X_n) on nested random batches X_1 �
 Examples
 --------
 >>> import tempfile
->>> from pathlib import Path
 >>> from relugeom.cli import main
->>> from relugeom.core.network import Network
->>> from relugeom.io import save_network
+>>> from relugeom.cli.demo import write_example_files
 >>> tmp = tempfile.TemporaryDirectory()
->>> hand = Path(tmp.name, "hand.json")
->>> save_network(Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])]), hand)
+>>> hand, _ = write_example_files(tmp.name)
 >>> main(["cffd", str(hand), "--sizes", "1,2"])  # doctest: +ELLIPSIS
 network widths (1, 2, 1): N = 7, H = 2
 CFFD (exact)      5 (certified)

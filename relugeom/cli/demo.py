@@ -24,19 +24,22 @@ True
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from fractions import Fraction
-from typing import TextIO
+from pathlib import Path
+from typing import Any, Sequence, TextIO
 
 from ..core.forward import forward
 from ..core.network import Network
 from ..core.patterns import activation_patterns
 from ..dimension.bfd import compare_methods
 from ..dimension.jacobian import jacobian
+from ..io import save_inputs, save_network
 from ..linalg import rank
 from .options import Subparsers
 
-__all__ = ["demo_network", "demo_inputs", "run_demo", "register", "run"]
+__all__ = ["demo_network", "demo_inputs", "run_demo", "register", "run", "HAND_LAYERS", "write_example_files"]
 
 SCALES = (Fraction(2) ** 30, Fraction(1, 3))
 
@@ -50,6 +53,31 @@ def demo_network(scales: tuple[Fraction, Fraction] = SCALES) -> Network:
 def demo_inputs() -> list[str]:
     """Eight non-degenerate inputs covering all four activation patterns the network realises."""
     return ["-3", "-1", "-1/2", "1/2", "7/10", "2", "3", "5"]
+
+
+#: SPEC §3's hand example, widths (1, 2, 1): BFD 5 on {−1, −1/2, 1/2, 7/10, 2, 3}.
+HAND_LAYERS = [([[1], [1]], [0, -1]), ([[1, 1]], [0])]
+
+
+def write_example_files(
+    directory: str | os.PathLike, layers: Sequence[Any] = HAND_LAYERS, inputs: Sequence[Any] | None = None
+) -> tuple[Path, Path | None]:
+    """A network (``net.json``) and optionally a batch (``x.csv``) in ``directory``, to try the commands on.
+
+    >>> import tempfile
+    >>> tmp = tempfile.TemporaryDirectory()
+    >>> net, X = write_example_files(tmp.name, inputs=[["1/2"], [2]])
+    >>> net.name, X.read_text().split()
+    ('net.json', ['1/2', '2'])
+    >>> tmp.cleanup()
+    """
+    net = Path(directory, "net.json")
+    save_network(Network.from_layers(layers), net)
+    if inputs is None:
+        return net, None
+    X = Path(directory, "x.csv")
+    save_inputs(inputs, X)
+    return net, X
 
 
 def run_demo(out: TextIO = sys.stdout) -> int:

@@ -5,14 +5,10 @@
 Examples
 --------
 >>> import tempfile
->>> from pathlib import Path
 >>> from relugeom.cli import main
->>> from relugeom.core.network import Network
->>> from relugeom.io import save_inputs, save_network
+>>> from relugeom.cli.demo import write_example_files
 >>> tmp = tempfile.TemporaryDirectory()
->>> net, X = Path(tmp.name, "hand.json"), Path(tmp.name, "x.csv")
->>> save_network(Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])]), net)
->>> save_inputs([[-1], ["1/2"], ["7/10"], [2], [3]], X)
+>>> net, X = write_example_files(tmp.name, inputs=[[-1], ["1/2"], ["7/10"], [2], [3]])
 >>> main(["dim", str(net), "--inputs", str(X)])  # doctest: +ELLIPSIS
 BFD                5
 method             exact (certified)

@@ -6,13 +6,10 @@ Counts, a table of patterns, interior points, volumes and facets; on request the
 Examples
 --------
 >>> import tempfile
->>> from pathlib import Path
 >>> from relugeom.cli import main
->>> from relugeom.core.network import Network
->>> from relugeom.io import save_network
+>>> from relugeom.cli.demo import write_example_files
 >>> tmp = tempfile.TemporaryDirectory()
->>> lines = Path(tmp.name, "lines.json")
->>> save_network(Network.from_layers([([[1, 0], [0, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])]), lines)
+>>> lines, _ = write_example_files(tmp.name, [([[1, 0], [0, 1], [1, 1]], [0, 0, -1]), ([[1, 1, 1]], [0])])
 >>> main(["regions", str(lines), "--box", "-2:2", "--graph"])  # doctest: +ELLIPSIS
 network widths (2, 3, 1): N = 13, H = 3
 domain: [-2, 2] × [-2, 2]
