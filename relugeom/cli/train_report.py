@@ -17,12 +17,12 @@ Examples
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence, TypeAlias
 
 from .format import table
 
 if TYPE_CHECKING:  # the CLI loads the training layer only when a command needs it
-    pass
+    from ..training.rows import CheckpointRow
 
 __all__ = [
     "Row",
@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 #: A checkpoint row of the training history (:class:`relugeom.training.tracking.Tracker` measures it).
-Row = "CheckpointRow"
+Row: TypeAlias = "CheckpointRow"
 
 
 class TrainProgress:
