@@ -33,9 +33,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from .core.network import Network
-from .exceptions import FormatError, RelugeomError
-from .numbers import Matrix, exact_matrix
+from ..core.network import Network
+from ..exceptions import FormatError, RelugeomError
+from ..numbers import Matrix, exact_matrix
 
 __all__ = [
     "load_network",
