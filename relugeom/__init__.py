@@ -26,7 +26,7 @@ Examples
 True
 """
 
-from . import core, dimension, linalg, measures, plots, regions, search, training
+from . import core, dimension, io, linalg, measures, plots, regions, search, training
 from .core import Network, activation_patterns, forward, pattern_statistics
 from .dimension import (
     DimensionReport,
@@ -46,8 +46,9 @@ from .exceptions import (
     NotExactError,
     RelugeomError,
     ShapeError,
+    UnsupportedModelError,
 )
-from .io import load_inputs, load_network, save_inputs, save_network
+from .io import from_torch, load_inputs, load_network, save_inputs, save_network, to_torch
 from .linalg import Certificate, RankResult, rank
 from .measures import (
     NormMeasures,
@@ -197,6 +198,8 @@ __all__ = [
     "compare_segment_methods",
     "SegmentComparison",
     "load_network",
+    "from_torch",
+    "to_torch",
     "save_network",
     "load_inputs",
     "save_inputs",
@@ -204,6 +207,7 @@ __all__ = [
     "NotExactError",
     "ShapeError",
     "FormatError",
+    "UnsupportedModelError",
     "DegeneratePointError",
     "DegenerateSegmentError",
     "CertificationTimeout",

@@ -26,6 +26,7 @@ __all__ = [
     "DegenerateSegmentError",
     "CertificationTimeout",
     "FormatError",
+    "UnsupportedModelError",
     "FloatRangeError",
     "ZeroNormalError",
     "RelugeomWarning",
@@ -59,6 +60,14 @@ class ShapeError(RelugeomError, ValueError):
 
 class FormatError(RelugeomError, ValueError):
     """A network JSON or inputs CSV file that does not follow relugeom's format."""
+
+
+class UnsupportedModelError(FormatError):
+    """A model, graph or state dict that is not a fully connected ReLU network in relugeom's form.
+
+    The message names the module class (or ONNX op, or state-dict key) and its position, and says what to
+    do: e.g. drop a final softmax, since relugeom differentiates the logits.
+    """
 
 
 class FloatRangeError(RelugeomError, ArithmeticError):

@@ -3,7 +3,13 @@
 Accepted: ``int``, :class:`fractions.Fraction`, :class:`decimal.Decimal`, strings ``"p/q"`` or decimals
 (``"0.1"`` is exactly 1/10, ``"1e-3"`` exactly 1/1000), numpy integers, and floats (Python or numpy),
 which are taken at their *exact binary value*: ``to_fraction(0.1)`` is 3602879701896397/2**55, not 1/10.
-NaN and ±infinity are refused, as are booleans and other types.
+NaN and ±infinity are refused, as are booleans and other types. Torch tensors (any float dtype,
+bfloat16 included, on any device) are accepted wherever arrays are: :func:`as_numpy` moves them to the
+CPU and widens them exactly, without importing torch.
+
+:func:`round_to_format` rounds an exact number to a binary floating-point format (float64, float32,
+float16, bfloat16) correctly, ties to even, in exact arithmetic: what writing a network into a float file
+or a torch model needs, and :func:`representable` says whether no rounding is needed at all.
 
 Examples
 --------
@@ -29,7 +35,7 @@ from typing import Any, Iterable, Sequence
 
 import numpy as np
 
-from .exceptions import InvalidArgumentError, NotExactError, ShapeError
+from .exceptions import FloatRangeError, InvalidArgumentError, NotExactError, ShapeError
 
 __all__ = [
     "to_fraction",
@@ -41,6 +47,10 @@ __all__ = [
     "simplest_rational",
     "float_root",
     "to_float",
+    "as_numpy",
+    "FLOAT_FORMATS",
+    "round_to_format",
+    "representable",
 ]
 
 Matrix = tuple[tuple[Fraction, ...], ...]
@@ -74,6 +84,11 @@ def to_fraction(x: Any, where: str | None = None) -> Fraction:
     ...
     relugeom.exceptions.NotExactError: inf at b[1][0] is not a finite number; relugeom computes exactly and needs finite rationals
     """
+    if is_torch_tensor(x):
+        x = as_numpy(x)
+        if x.ndim:
+            raise NotExactError(f"a tensor of shape {x.shape}{_where(where)} is not one number")
+        x = x[()]
     if isinstance(x, (bool, np.bool_)):
         raise NotExactError(f"boolean {x!r}{_where(where)} is not accepted as a number; use 0 or 1")
     if isinstance(x, Fraction):
@@ -114,6 +129,7 @@ def exact_vector(values: Any, where: str = "vector") -> tuple[Fraction, ...]:
     >>> exact_vector(["1/3", 2])
     (Fraction(1, 3), Fraction(2, 1))
     """
+    values = as_numpy(values)
     if isinstance(values, np.ndarray):
         if values.ndim != 1:
             raise ShapeError(f"{where} must be 1-dimensional, got an array of shape {values.shape}")
@@ -138,6 +154,7 @@ def exact_matrix(rows: Any, where: str = "matrix", ncols: int | None = None) -> 
     ...
     relugeom.exceptions.ShapeError: matrix row 1 has 1 entries but row 0 has 2; rows must all have the same length
     """
+    rows = as_numpy(rows)
     if isinstance(rows, np.ndarray):
         if rows.ndim != 2:
             raise ShapeError(f"{where} must be 2-dimensional, got an array of shape {rows.shape}")
@@ -297,3 +314,103 @@ def to_float(q: Any) -> float:
         return float(q)
     except OverflowError:
         return math.inf if q > 0 else -math.inf
+
+
+def is_torch_tensor(x: Any) -> bool:
+    """True for a ``torch.Tensor`` (or subclass such as ``nn.Parameter``), told without importing torch.
+
+    >>> is_torch_tensor(np.zeros(2)), is_torch_tensor([1.0])
+    (False, False)
+    """
+    return any(c.__module__ == "torch" and c.__name__ == "Tensor" for c in type(x).__mro__)
+
+
+def as_numpy(x: Any) -> Any:
+    """A torch tensor as a numpy array on the CPU holding the same numbers exactly; anything else as is.
+
+    The tensor is detached and moved to the CPU; float16/32/64 keep their dtype, and bfloat16 and the
+    float8 formats (which numpy lacks) are widened to float32, which holds each of their values
+    exactly. Complex tensors are refused.
+
+    >>> as_numpy([1, 2])
+    [1, 2]
+    """
+    if not is_torch_tensor(x):
+        return x
+    t = x.detach()
+    if t.is_complex():
+        raise NotExactError(f"a complex tensor ({t.dtype}) cannot hold real network numbers")
+    if t.device.type != "cpu":
+        t = t.cpu()
+    if t.is_floating_point() and str(t.dtype) not in ("torch.float16", "torch.float32", "torch.float64"):
+        t = t.float()  # bfloat16, float8_*: every value is a float32
+    if getattr(t, "layout", None) is not None and str(t.layout) != "torch.strided":
+        t = t.to_dense()
+    return t.numpy()
+
+
+#: Binary floating-point formats: (significand bits p including the hidden bit, e_min, e_max).
+FLOAT_FORMATS: dict[str, tuple[int, int, int]] = {
+    "float64": (53, -1022, 1023),
+    "float32": (24, -126, 127),
+    "float16": (11, -14, 15),
+    "bfloat16": (8, -126, 127),
+}
+
+
+def _format(fmt: str) -> tuple[int, int, int]:
+    name = str(fmt).removeprefix("torch.")
+    if name not in FLOAT_FORMATS:
+        raise InvalidArgumentError(f"unknown float format {fmt!r}: choose one of {', '.join(FLOAT_FORMATS)}")
+    return FLOAT_FORMATS[name]
+
+
+def round_to_format(q: Any, fmt: str = "float64") -> Fraction:
+    """``q`` rounded to the nearest number of the binary format ``fmt``, ties to even, computed exactly.
+
+    Subnormals are rounded as IEEE 754 does; a value that rounds beyond the largest finite number of
+    the format raises :class:`FloatRangeError` (relugeom never writes an infinity). For a float64 ``q``
+    and ``fmt="float32"`` this is exactly numpy's ``np.float32(q)``; for a rational such as 1/3 it rounds
+    once, never through float64 first (no double rounding).
+
+    >>> round_to_format(Fraction(1, 3), "float64") == Fraction(1 / 3)
+    True
+    >>> round_to_format(Fraction(1, 3), "bfloat16")
+    Fraction(171, 512)
+    >>> round_to_format(Fraction(2**24 + 1), "float32")      # a tie: to the even neighbour
+    Fraction(16777216, 1)
+    >>> round_to_format(70000, "float16")
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.FloatRangeError: 70000 is beyond the largest finite float16 (65504)
+    """
+    p, emin, emax = _format(fmt)
+    q = to_fraction(q)
+    if q == 0:
+        return q
+    a = abs(q)
+    n, d = a.numerator, a.denominator
+    e = n.bit_length() - d.bit_length()  # floor(log2 a) is e or e - 1
+    if (n if e >= 0 else n << -e) < (d << e if e >= 0 else d):
+        e -= 1
+    k = max(e, emin) - (p - 1)  # the spacing of the format near a is 2^k
+    scaled = a / Fraction(2) ** k
+    m = round(scaled)  # Fraction.__round__: ties to even
+    r = m * Fraction(2) ** k
+    largest = (Fraction(2) - Fraction(2) ** (1 - p)) * Fraction(2) ** emax
+    if r > largest:
+        name = str(fmt).removeprefix("torch.")
+        raise FloatRangeError(f"{q} is beyond the largest finite {name} ({largest})")
+    return r if q > 0 else -r
+
+
+def representable(q: Any, fmt: str = "float64") -> bool:
+    """Whether ``q`` is exactly a (finite) number of the binary format ``fmt``.
+
+    >>> representable(Fraction(1, 4), "float16"), representable(Fraction(1, 3)), representable(2**200, "float32")
+    (True, False, False)
+    """
+    try:
+        return round_to_format(q, fmt) == to_fraction(q)
+    except FloatRangeError:
+        return False

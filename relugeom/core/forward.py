@@ -27,7 +27,7 @@ import numpy as np
 
 from .._typing import EXACT_OR_FLOAT, check_choice
 from ..exceptions import FloatRangeError, ShapeError
-from ..numbers import Matrix, dyadic_scaling, exact_matrix, integer_scaling
+from ..numbers import Matrix, as_numpy, dyadic_scaling, exact_matrix, integer_scaling
 from .network import Network
 
 __all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "FloatPass", "int_matmul"]
@@ -36,8 +36,8 @@ __all__ = ["forward", "as_batch", "exact_pass", "float_pass", "ExactPass", "Floa
 def as_batch(net: Network, X: Any) -> Matrix:
     """Validate a batch of inputs and convert it exactly: n samples × n0 Fractions.
 
-    ``X`` may be a nested sequence, a 2-D numpy array (floats by their exact value), or, for a network
-    with one input, a flat sequence of numbers (one sample each).
+    ``X`` may be a nested sequence, a 2-D numpy array or torch tensor (floats by their exact value), or,
+    for a network with one input, a flat sequence of numbers (one sample each).
 
     >>> from relugeom.core.network import Network
     >>> as_batch(Network.random_integer((1, 2, 1)), [1, "1/2"])
@@ -48,6 +48,7 @@ def as_batch(net: Network, X: Any) -> Matrix:
     relugeom.exceptions.ShapeError: inputs row 0 has 3 entries, expected 2
     """
     n0 = net.input_dim
+    X = as_numpy(X)
     if (
         isinstance(X, np.ndarray)
         and X.ndim == 1
@@ -71,7 +72,8 @@ def as_batch(net: Network, X: Any) -> Matrix:
 
 
 def _float_batch(net: Network, X: Any) -> np.ndarray | None:
-    """A non-empty float array of inputs as an n × n0 float64 array (shape checked); None otherwise."""
+    """A non-empty float array (or tensor) of inputs as an n × n0 float64 array (shape checked); None otherwise."""
+    X = as_numpy(X)
     if not (isinstance(X, np.ndarray) and X.dtype.kind == "f" and X.size):
         return None
     F = X[:, None] if X.ndim == 1 and net.input_dim == 1 else X
