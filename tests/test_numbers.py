@@ -223,3 +223,95 @@ def test_dyadic_scaling_is_exact_and_least(values):
     nums, den = dyadic_scaling(np.array(values))
     assert [Fraction(int(n), den) for n in nums] == [Fraction(v) for v in values]
     assert den == max(Fraction(v).denominator for v in values)  # powers of two: the lcm is the max
+
+
+# ------------------------------------------------------------------- rounding to binary float formats
+from relugeom.exceptions import FloatRangeError  # noqa: E402
+from relugeom.numbers import as_numpy, representable, round_to_format  # noqa: E402
+
+NUMPY_FORMATS = {"float64": np.float64, "float32": np.float32, "float16": np.float16}
+
+
+@settings(max_examples=300)
+@given(st.floats(allow_nan=False, allow_infinity=False), st.sampled_from(["float32", "float16"]))
+def test_rounding_a_float64_agrees_with_numpy_casts(x, fmt):
+    """numpy's float64 → float32/float16 cast is IEEE round-to-nearest-even: an independent oracle."""
+    with np.errstate(over="ignore"):
+        cast = NUMPY_FORMATS[fmt](x)
+    if not np.isfinite(cast):
+        with pytest.raises(FloatRangeError):
+            round_to_format(x, fmt)
+    else:
+        assert round_to_format(x, fmt) == Fraction(float(cast))
+
+
+def _bfloat16_neighbours(r: Fraction) -> tuple[Fraction, Fraction]:
+    """The bfloat16 numbers next to the bfloat16 ``r`` (> 0): float32 bit patterns ± 2^16."""
+    bits = int(np.array(float(r), dtype=np.float32).view(np.uint32))
+    assert bits & 0xFFFF == 0
+    down, up = (np.array([b], dtype=np.uint32).view(np.float32)[0] for b in (bits - (1 << 16), bits + (1 << 16)))
+    return Fraction(float(down)), Fraction(float(up))
+
+
+@settings(max_examples=300)
+@given(st.integers(1, 10**12), st.integers(1, 10**12), st.integers(-90, 80))
+def test_rounding_a_rational_to_bfloat16_picks_the_nearest_and_breaks_ties_to_even(n, d, e):
+    q = Fraction(n, d) * Fraction(2) ** e  # from about 2^-130 (bfloat16 subnormals) to 2^120
+    r = round_to_format(q, "bfloat16")
+    down, up = _bfloat16_neighbours(r)
+    assert abs(q - r) <= abs(q - down) and abs(q - r) <= abs(q - up)
+    if abs(q - r) in (abs(q - down), abs(q - up)):  # a tie: r's last significand bit is 0
+        assert int(np.array(float(r), dtype=np.float32).view(np.uint32)) & (1 << 16) == 0
+
+
+@settings(max_examples=200)
+@given(st.fractions(min_value=-(10**6), max_value=10**6, max_denominator=10**9))
+def test_rounding_a_rational_to_float64_is_pythons_correctly_rounded_float(q):
+    """``float(Fraction)`` divides two integers with correct rounding (CPython's true division)."""
+    assert round_to_format(q, "float64") == Fraction(float(q))
+    assert representable(q) == (Fraction(float(q)) == q)
+
+
+def test_rounding_rationals_once_avoids_double_rounding():
+    """q sits just above a float32 tie: float64 first rounds it onto the tie, which float32 then breaks
+    to even, downwards; rounding once goes up, correctly."""
+    tie = Fraction(1) + Fraction(1, 2**24)  # halfway between 1 and 1 + 2^-23
+    q = tie + Fraction(1, 2**80)
+    assert float(np.float32(float(q))) == 1.0  # the double rounding a float64 detour does
+    assert round_to_format(q, "float32") == 1 + Fraction(1, 2**23)
+
+
+@pytest.mark.parametrize(
+    "fmt, smallest, largest",
+    [
+        ("float64", Fraction(1, 2**1074), (2 - Fraction(1, 2**52)) * 2**1023),
+        ("float32", Fraction(1, 2**149), (2 - Fraction(1, 2**23)) * 2**127),
+        ("float16", Fraction(1, 2**24), Fraction(65504)),
+        ("bfloat16", Fraction(1, 2**133), (2 - Fraction(1, 2**7)) * 2**127),
+    ],
+)
+def test_format_ends_subnormals_and_overflow(fmt, smallest, largest):
+    assert representable(smallest, fmt) and representable(-largest, fmt)
+    assert round_to_format(smallest / 2, fmt) == 0  # a tie between 0 and the smallest: to even, 0
+    assert round_to_format(smallest * Fraction(3, 4), fmt) == smallest
+    assert not representable(smallest * Fraction(3, 2), fmt)
+    with pytest.raises(FloatRangeError):
+        round_to_format(largest * (1 + Fraction(1, 2**60)) + 2 ** (largest.numerator.bit_length()), fmt)
+
+
+def test_as_numpy_leaves_non_tensors_alone():
+    arr = np.arange(3)
+    assert as_numpy(arr) is arr and as_numpy([1, 2]) == [1, 2]
+
+
+def test_torch_tensors_are_read_exactly_in_every_float_dtype():
+    torch = pytest.importorskip("torch")
+    values = [0.1, -3.25, 1e-30, 7.0]
+    for dtype in (torch.float64, torch.float32, torch.float16, torch.bfloat16):
+        t = torch.tensor(values, dtype=dtype, requires_grad=dtype.is_floating_point)
+        expected = [Fraction(v) for v in t.detach().double().tolist()]  # widening to float64 is exact
+        assert list(exact_vector(t)) == expected
+        assert to_fraction(t[1]) == expected[1]
+    assert exact_matrix(torch.tensor([[1, 2], [3, 4]])) == ((1, 2), (3, 4))
+    with pytest.raises(rg.NotExactError):
+        exact_vector(torch.tensor([1.0, float("nan")]))

@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
     """The exact CFFD of ``args.network`` next to N − H and the BFD of nested random batches."""
     from ..regions.cffd import cffd_report, estimate_cffd
 
-    net = load_network(args.network)
+    net = load_network(args.network, bias_free=args.bias_free)
     sizes = None if args.sizes is None else list(parse_ints("--sizes", args.sizes, "1,2,4,8"))
     if not args.scale > 0 or args.scale == float("inf"):
         raise RelugeomError(f"--scale must be a positive finite number, got {args.scale}")

@@ -62,7 +62,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The report (or one JSON object) of the BFD of ``args.network`` on its batch."""
-    net, X = load_network_and_inputs(args.network)
+    net, X = load_network_and_inputs(args.network, bias_free=args.bias_free)
     if args.inputs is not None:
         X = load_inputs(args.inputs)
     elif X is None:

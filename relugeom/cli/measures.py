@@ -117,7 +117,7 @@ def run(args: argparse.Namespace) -> int:
             "--labels needs --inputs: the margin is taken over the samples of --inputs X.csv, one label per sample"
         )
     pairs = _parse_pairs(args.pairs)
-    net = load_network(args.network)
+    net = load_network(args.network, bias_free=args.bias_free)
     X = None if args.inputs is None else load_inputs(args.inputs)
     y = None if args.labels is None else _load_labels(args.labels)
     norms = norm_measures(net, X, y) if y is not None else norm_measures(net)

@@ -46,12 +46,22 @@ __all__ = [
 Subparsers: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 #: The values of ``--at-zero`` (leaving it out refuses zero pre-activations).
 AT_ZERO_CHOICES: tuple[str, ...] = tuple(a for a in AT_ZERO if a is not None)
-NETWORK_HELP = "network JSON file (format relugeom-network, version 1)"
+NETWORK_HELP = (
+    "network file: .json (relugeom-network, exact), .safetensors or .pt/.pth (a state dict: 0.weight, 0.bias, "
+    "2.weight, ...), or .onnx (Gemm or MatMul+Add, Relu, Flatten, Identity)"
+)
 
 
 def add_network(parser: argparse.ArgumentParser) -> None:
-    """The positional ``network`` argument: a network JSON file."""
+    """The positional ``network`` argument (a file of any format :mod:`relugeom.io.formats` reads) and
+    ``--bias-free zero``, which reads a layer without a bias with bias 0."""
     parser.add_argument("network", help=NETWORK_HELP)
+    parser.add_argument(
+        "--bias-free",
+        choices=("zero",),
+        help="read a layer without a bias (torch Linear(bias=False)) with bias 0; relugeom's parameters then "
+        "include that bias (default: refuse such a layer)",
+    )
 
 
 def add_inputs(parser: argparse.ArgumentParser, help: str, metavar: str | None = None) -> None:

@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
     """The regions of ``args.network`` (in ``--box``), with the graph, a batch's view and a picture on request."""
     from ..regions import region_decomposition, region_graph, regions_perceived
 
-    net = load_network(args.network)
+    net = load_network(args.network, bias_free=args.bias_free)
     n0 = net.input_dim
     box = None if args.box is None else parse_box_spec(args.box, n0)
     if args.plot is not None:

@@ -44,6 +44,7 @@ from ..core.network import Network
 from ..core.patterns import AtZero
 from ..dimension.bfd import dimension_report
 from ..exceptions import CertificationTimeout, DegeneratePointError, InvalidArgumentError, RelugeomError
+from ..io.pytorch import from_torch
 from ..linalg import Method
 from ..regions.cffd import computable_full_functional_dimension
 from .alignment import alignment
@@ -143,8 +144,15 @@ class Tracker:
         except RelugeomError as err:
             return None, f"cffd: {err}"
 
-    def measure(self, net: Network) -> CheckpointRow:
-        """One row for the exact network ``net`` (columns in the module docstring), without the training columns."""
+    def measure(self, net: Network | Any) -> CheckpointRow:
+        """One row for the exact network ``net`` (columns in the module docstring), without the training columns.
+
+        ``net`` may be a PyTorch model (an ``nn.Sequential`` of Linear and ReLU, or its state dict): it is
+        read exactly by :func:`~relugeom.io.pytorch.from_torch`, so a user's own training loop can call
+        ``tracker.measure(model)`` at its checkpoints (the recipe is in ``examples/08_pytorch.py``).
+        """
+        if not isinstance(net, Network):
+            net = from_torch(net)
         batches: dict[str, BatchMeasure] = {}
         notes: list[str] = []
         dead: int | None = None
