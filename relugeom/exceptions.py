@@ -59,7 +59,7 @@ class ShapeError(RelugeomError, ValueError):
 
 
 class FormatError(RelugeomError, ValueError):
-    """A network JSON or inputs CSV file that does not follow relugeom's format."""
+    """A file (network JSON, inputs CSV, safetensors, ONNX, .pt, IDX) that is missing or does not follow its format."""
 
 
 class UnsupportedModelError(FormatError):

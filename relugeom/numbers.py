@@ -49,6 +49,7 @@ __all__ = [
     "to_float",
     "as_numpy",
     "FLOAT_FORMATS",
+    "format_name",
     "round_to_format",
     "representable",
 ]
@@ -358,11 +359,32 @@ FLOAT_FORMATS: dict[str, tuple[int, int, int]] = {
 }
 
 
-def _format(fmt: str) -> tuple[int, int, int]:
-    name = str(fmt).removeprefix("torch.")
+def format_name(fmt: Any) -> str:
+    """The name in :data:`FLOAT_FORMATS` of a float format given as a name, a numpy dtype or a torch dtype.
+
+    >>> format_name("float32"), format_name(np.float16), format_name(np.dtype("float64"))
+    ('float32', 'float16', 'float64')
+    >>> format_name("int8")
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.InvalidArgumentError: unknown float format 'int8': choose one of float64, float32, float16, bfloat16
+    """
+    if isinstance(fmt, str):
+        name = fmt.removeprefix("torch.")
+    elif isinstance(fmt, (type, np.dtype)):
+        try:
+            name = np.dtype(fmt).name
+        except TypeError:
+            name = str(fmt)
+    else:
+        name = str(fmt).removeprefix("torch.")  # torch.float32 prints as "torch.float32"
     if name not in FLOAT_FORMATS:
         raise InvalidArgumentError(f"unknown float format {fmt!r}: choose one of {', '.join(FLOAT_FORMATS)}")
-    return FLOAT_FORMATS[name]
+    return name
+
+
+def _format(fmt: Any) -> tuple[int, int, int]:
+    return FLOAT_FORMATS[format_name(fmt)]
 
 
 def round_to_format(q: Any, fmt: str = "float64") -> Fraction:
@@ -399,7 +421,7 @@ def round_to_format(q: Any, fmt: str = "float64") -> Fraction:
     r = m * Fraction(2) ** k
     largest = (Fraction(2) - Fraction(2) ** (1 - p)) * Fraction(2) ** emax
     if r > largest:
-        name = str(fmt).removeprefix("torch.")
+        name = format_name(fmt)
         raise FloatRangeError(f"{q} is beyond the largest finite {name} ({largest})")
     return r if q > 0 else -r
 

@@ -44,7 +44,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError, NotExactError, ShapeError, UnsupportedModelError
-from ..numbers import FLOAT_FORMATS, as_numpy, exact_matrix, exact_vector, round_to_format
+from ..numbers import as_numpy, exact_matrix, exact_vector, format_name, round_to_format
 
 __all__ = [
     "network_from_state_dict",
@@ -181,9 +181,7 @@ def exact_float_array(values: Any, fmt: str, rounding: Rounding = None, where: s
     ...
     relugeom.exceptions.NotExactError: W[0][0] = 1/3 is not a float64 number; pass rounding='nearest' (CLI: --rounding nearest) to round it to the nearest float64, or keep the network in relugeom's JSON format, which is exact
     """
-    name = str(fmt).removeprefix("torch.")
-    if name not in FLOAT_FORMATS:
-        raise InvalidArgumentError(f"unknown float format {fmt!r}: choose one of {', '.join(FLOAT_FORMATS)}")
+    name = format_name(fmt)
     if rounding not in (None, "nearest"):
         raise InvalidArgumentError(f"rounding must be None or 'nearest', got {rounding!r}")
     arr = np.asarray(values, dtype=object)

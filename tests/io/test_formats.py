@@ -44,3 +44,17 @@ def test_json_is_exact_and_takes_no_dtype(tmp_path):
     assert rg.load_network(tmp_path / "n.json") == net
     with pytest.raises(rg.RelugeomError, match="exact rationals"):
         rg.save_network(net, tmp_path / "n.json", dtype="float32")
+
+
+@pytest.mark.parametrize("ext, package", [(".safetensors", "safetensors"), (".onnx", "onnx"), (".pt", "torch")])
+@pytest.mark.parametrize("dtype", ["float32", "numpy"])
+def test_every_float_format_round_trips_a_dyadic_network_and_takes_numpy_dtypes(tmp_path, ext, package, dtype):
+    pytest.importorskip(package)
+    import numpy as np
+
+    net = Network.random_integer((3, 4, 2), seed=1)  # small integers: exact in every float format
+    path = tmp_path / f"m{ext}"
+    rg.save_network(net, path, dtype=np.float32 if dtype == "numpy" else dtype)
+    assert rg.load_network(path) == net
+    with pytest.raises(rg.NotExactError, match="rounding='nearest'"):
+        rg.save_network(Network.random_rational((3, 4, 2), seed=1), tmp_path / f"r{ext}", dtype="float32")
