@@ -1,6 +1,6 @@
 """Teaching demo 8: your own PyTorch training loop, with relugeom's exact BFD at the checkpoints.
 
-Run: python examples/08_pytorch.py   (about 40 s; needs the 'torch' and 'data' extras:
+Run: python examples/08_pytorch.py   (about 30 s; needs the 'torch' and 'data' extras:
 pip install -e ".[torch,data]"; writes pytorch_bfd.png in the current folder)
 
 The workflow researchers actually have: a model in PyTorch, trained by their own loop with
@@ -16,7 +16,7 @@ training, test and random Gaussian inputs. The recipe, in full::
             row = tracker.measure(model)                        # exact: rg.from_torch(model) inside
             row.bfd("train"), row.bfd("random"), row.certified("train")
 
-The network is 64-10-10-10 (N = 870 parameters, N − H = 850) on 200 of scikit-learn's 8×8 digits
+The network is 64-8-8-10 (N = 682 parameters, N − H = 666) on 200 of scikit-learn's 8×8 digits
 (pixels / 16: exact in float32), trained in float32 by minibatch SGD with momentum on the cross-entropy of
 the logits (no softmax layer: relugeom differentiates the logits, as [BMB24] recommends). The inputs the
 BFD is taken at are the float32 pixels themselves, so the ranks are those of the model torch trained, not
@@ -40,7 +40,7 @@ from relugeom.plots.training import plot_history
 from relugeom.training.datasets import digits
 from relugeom.training.tracking import Tracker
 
-WIDTHS = (64, 10, 10, 10)
+WIDTHS = (64, 8, 8, 10)
 N_TRAIN = N_TEST = N_RANDOM = 200
 EPOCHS, BATCH, LR, MOMENTUM = 50, 20, 0.05, 0.9  # 200 / 20 = 10 steps an epoch: 500 steps
 CHECKPOINTS = (0, 1, 10, 100, 500)  # optimizer steps (log-spaced, as in example 06)

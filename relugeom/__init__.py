@@ -104,6 +104,7 @@ from .training import (
     flatness_report,
     loss_hessian,
     merge_aligned,
+    mnist,
     saddle_to_saddle,
     teacher_task,
     train,
@@ -126,6 +127,7 @@ __all__ = [
     # the subpackages, namespaces too
     "core",
     "dimension",
+    "io",
     "linalg",
     "regions",
     "measures",
@@ -135,6 +137,7 @@ __all__ = [
     "Network",
     "Dataset",
     "digits",
+    "mnist",
     "teacher_task",
     "two_moons",
     "train",

@@ -123,3 +123,15 @@ def cli_json(argv: list[str], capsys, strict: bool = False) -> dict:
         raise AssertionError(f"invalid JSON constant {name}")
 
     return json.loads(out, parse_constant=no_constant if strict else None)  # strict JSON: no NaN / Infinity
+
+
+# ------------------------------------------------------------------------------------ MNIST's files
+def write_idx(path, array: np.ndarray, gz: bool = False) -> None:
+    """An IDX file of unsigned bytes (type 0x08) by the format's definition: 00 00 08, the number of
+    dimensions, the sizes as big-endian uint32, then the bytes row-major; gzipped when ``gz``."""
+    import gzip
+    import struct
+
+    content = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+    with open(path, "wb") as fh:
+        fh.write(gzip.compress(content) if gz else content)

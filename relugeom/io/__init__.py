@@ -13,6 +13,7 @@ and the functions that need one raise :class:`~relugeom.exceptions.MissingExtraE
 """
 
 from .formats import NETWORK_FORMATS, load_network, load_network_and_inputs, network_format, save_network
+from .idx import find_mnist_files, read_idx, read_mnist
 from .network_json import COUNTEREXAMPLE_FORMAT, json_ready, load_inputs, load_json, save_inputs
 from .pytorch import from_torch, load_pt, save_pt, to_torch
 from .state_dict import network_from_state_dict, state_dict_from_network
@@ -20,6 +21,7 @@ from .state_dict import network_from_state_dict, state_dict_from_network
 __all__ = [
     "COUNTEREXAMPLE_FORMAT",
     "NETWORK_FORMATS",
+    "find_mnist_files",
     "from_torch",
     "json_ready",
     "load_inputs",
@@ -29,6 +31,8 @@ __all__ = [
     "load_pt",
     "network_format",
     "network_from_state_dict",
+    "read_idx",
+    "read_mnist",
     "save_inputs",
     "save_network",
     "save_pt",

@@ -8,7 +8,7 @@ saddles (plateaus of a small-initialisation run and the BFD on each)
 """
 
 from .alignment import Alignment, alignment, merge_aligned
-from .datasets import Dataset, digits, gaussian_inputs, load_dataset, teacher_task, two_moons
+from .datasets import Dataset, digits, gaussian_inputs, load_dataset, mnist, teacher_task, two_moons
 from .hessian import FlatnessReport, flatness_report, gauss_newton, loss_hessian
 from .loop import TrainConfig, TrainResult, train
 from .optimizers import OPTIMIZERS, Optimizer, OptimizerSpec
@@ -20,6 +20,7 @@ from .tracking import Tracker
 __all__ = [
     "Dataset",
     "digits",
+    "mnist",
     "teacher_task",
     "two_moons",
     "gaussian_inputs",

@@ -4,6 +4,9 @@
   scikit-learn, so nothing is downloaded. scikit-learn is the optional extra ``data``
   (``pip install -e ".[data]"``). Pixels (integers 0 … 16) are divided by 16: every input is an exact
   dyadic rational, so the float64 inputs the trainer sees are the exact inputs the ranks are taken at.
+* :func:`mnist`: MNIST's 28×28 handwritten digits, read from the user's disk (IDX files in torchvision's
+  layout or keras' ``mnist.npz``; see :mod:`relugeom.io.idx`), nothing downloaded. Pixels (0 … 255)
+  are divided by 256, so these inputs are exact dyadic rationals too.
 * :func:`teacher_task`: regression on the outputs of a fixed *teacher* network at Gaussian inputs,
   the setting of the saddle-to-saddle experiments.
 * :func:`two_moons`: two interleaved half circles with Gaussian noise (written here; no scikit-learn).
@@ -12,7 +15,8 @@
 
 Every function takes a ``seed`` and returns the same arrays for the same arguments on every machine
 (numpy's ``default_rng``, a PCG64 stream, is platform independent). Splits are a seeded permutation
-cut into train and test, so train and test never share a sample.
+cut into train and test, so train and test never share a sample (mnist takes its train samples from
+MNIST's training files and its test samples from the t10k files).
 
 References
 ----------
@@ -33,6 +37,7 @@ True
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -41,10 +46,12 @@ import numpy as np
 from ..core.forward import forward
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError, MissingExtraError, ShapeError
+from ..io.idx import read_mnist
 
 __all__ = [
     "Dataset",
     "digits",
+    "mnist",
     "teacher_task",
     "two_moons",
     "gaussian_inputs",
@@ -55,7 +62,7 @@ __all__ = [
 ]
 
 #: The names :func:`load_dataset` (and ``relugeom train --data``) accepts.
-DATASETS = ("digits", "teacher", "moons")
+DATASETS = ("digits", "teacher", "moons", "mnist")
 
 
 @dataclass(frozen=True)
@@ -101,6 +108,25 @@ def _check_sizes(n_train: int, n_test: int, available: int | None = None) -> Non
         )
 
 
+def _balanced_pick(y: np.ndarray, order: np.ndarray, n: int, num_classes: int = 10) -> np.ndarray:
+    """The first ``n`` indices of a round-robin over the classes along ``order``.
+
+    Round k takes the k-th index of ``order`` of each class 0, 1, …, ``num_classes`` − 1 in turn,
+    skipping the classes that have run out: balanced and deterministic.
+
+    >>> _balanced_pick(np.array([0, 0, 0, 1, 2]), np.array([4, 2, 0, 1, 3]), 4, num_classes=3).tolist()
+    [2, 3, 4, 0]
+    """
+    y_order = np.asarray(y)[order]
+    rank = np.zeros(len(order), dtype=np.int64)  # the position of each index within its class
+    for c in range(num_classes):
+        members = y_order == c
+        rank[members] = np.arange(int(members.sum()))
+    keep = (y_order >= 0) & (y_order < num_classes)
+    ordered = np.lexsort((y_order[keep], rank[keep]))  # by round, then by class
+    return np.asarray(order)[keep][ordered[:n]].astype(int)
+
+
 def digits(n_train: int = 500, n_test: int = 500, seed: int = 0) -> Dataset:
     """scikit-learn's 8×8 digits, pixels divided by 16 (exact dyadics in [0, 1]), a seeded split.
 
@@ -123,15 +149,8 @@ def digits(n_train: int = 500, n_test: int = 500, seed: int = 0) -> Dataset:
     X, y = load_digits(return_X_y=True)
     _check_sizes(n_train, n_test, len(X))
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(X))
-    # round-robin over classes along the permutation: balanced and deterministic
-    queues = [list(order[y[order] == c]) for c in range(10)]
-    picked: list[int] = []
-    while len(picked) < n_train + n_test:
-        for q in queues:
-            if q and len(picked) < n_train + n_test:
-                picked.append(int(q.pop(0)))
-    train, test = np.array(picked[:n_train]), np.array(picked[n_train:], dtype=int)
+    picked = _balanced_pick(y, rng.permutation(len(X)), n_train + n_test)
+    train, test = picked[:n_train], picked[n_train:]
     Xs = np.asarray(X, dtype=np.float64) / 16.0
     return Dataset(
         "digits",
@@ -145,6 +164,84 @@ def digits(n_train: int = 500, n_test: int = 500, seed: int = 0) -> Dataset:
         info={
             "seed": seed,
             "source": "sklearn.datasets.load_digits",
+            "train_indices": train.tolist(),
+            "test_indices": test.tolist(),
+        },
+    )
+
+
+def mnist(path: str | os.PathLike, n_train: int = 1000, n_test: int = 1000, seed: int = 0) -> Dataset:
+    """MNIST read from ``path`` on disk (nothing is downloaded), pixels divided by 256, a seeded subsample.
+
+    ``path`` is a folder in torchvision's layout (the four IDX files ``train-images-idx3-ubyte``,
+    ``train-labels-idx1-ubyte``, ``t10k-images-idx3-ubyte``, ``t10k-labels-idx1-ubyte``, plain or
+    ``.gz``, in ``path/MNIST/raw``, ``path/raw`` or ``path``), or keras' ``mnist.npz`` (the file, or a
+    folder holding it); see :func:`relugeom.io.idx.find_mnist_files`.
+
+    The training samples are drawn from MNIST's training files (``x_train``) and the test samples from
+    its t10k files (``x_test``), MNIST's own split. Each is a class-balanced subsample, as in
+    :func:`digits`: a round-robin over the classes along a seeded permutation (first the training
+    set's permutation, then the test set's, from one ``default_rng(seed)``), so every class has
+    ``n_train // 10`` or one more training samples (as far as the files allow). ``info`` holds the
+    seed, the source path and the picked indices into the training (``train_indices``) and t10k
+    (``test_indices``) files.
+
+    Images are flattened row by row to 784 columns. The pixels (bytes 0 … 255) are divided by 256, not
+    255: every value k/256 is an exact dyadic rational, so the float64 inputs the trainer sees are
+    exactly the rationals the exact ranks are taken at (k/255 would be rounded by float64).
+
+    Raises
+    ------
+    FormatError
+        When the files are missing (the message says which files are expected where) or malformed.
+    ShapeError
+        When ``n_train`` (``n_test``) exceeds the images of the training (t10k) files.
+
+    >>> import os, struct, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> def write(base, sizes, data):
+    ...     header = bytes([0, 0, 0x08, len(sizes)]) + struct.pack(f">{len(sizes)}I", *sizes)
+    ...     with open(os.path.join(folder, base), "wb") as fh:
+    ...         _ = fh.write(header + bytes(data))
+    >>> write("train-images-idx3-ubyte", (20, 28, 28), [k for k in range(20) for _ in range(784)])
+    >>> write("train-labels-idx1-ubyte", (20,), [k % 10 for k in range(20)])
+    >>> write("t10k-images-idx3-ubyte", (10, 28, 28), [255] * 10 * 784)
+    >>> write("t10k-labels-idx1-ubyte", (10,), range(10))
+    >>> data = mnist(folder, n_train=10, n_test=5, seed=0)
+    >>> data.X_train.shape, data.X_test.shape, data.num_classes, sorted(data.y_train.tolist())
+    ((10, 784), (5, 784), 10, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
+    >>> float(data.X_test[0, 0]), float(data.X_test.max())             # 255 / 256
+    (0.99609375, 0.99609375)
+    """
+    _check_sizes(n_train, n_test)
+    arrays = read_mnist(path)
+    for what, n, images, files in (
+        ("n_train", n_train, arrays.x_train, "training"),
+        ("n_test", n_test, arrays.x_test, "t10k (test)"),
+    ):
+        if n > len(images):
+            raise ShapeError(
+                f"the MNIST {files} files hold {len(images)} images; {what} = {n} is too many: lower {what}"
+            )
+    rng = np.random.default_rng(seed)
+    train = _balanced_pick(arrays.y_train, rng.permutation(len(arrays.x_train)), n_train)
+    test = _balanced_pick(arrays.y_test, rng.permutation(len(arrays.x_test)), n_test)
+
+    def inputs(images: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return images[rows].reshape(len(rows), 784).astype(np.float64) / 256.0  # exact: k / 2^8
+
+    return Dataset(
+        "mnist",
+        inputs(arrays.x_train, train),
+        arrays.y_train[train].astype(int),
+        inputs(arrays.x_test, test),
+        arrays.y_test[test].astype(int),
+        "classification",
+        10,
+        description="MNIST 28x28 digits (train from the training files, test from t10k), pixels / 256",
+        info={
+            "seed": seed,
+            "source": arrays.source,
             "train_indices": train.tolist(),
             "test_indices": test.tolist(),
         },
@@ -249,14 +346,19 @@ def two_moons(n_train: int = 200, n_test: int = 200, noise: float = 0.1, seed: i
 
 
 def load_dataset(name: str, n_train: int, n_test: int, seed: int = 0, **options) -> Dataset:
-    """One of :data:`DATASETS` by name (``options`` go to the loader, e.g. ``widths`` for the teacher).
+    """One of :data:`DATASETS` by name (``options`` go to the loader, e.g. ``widths`` for the teacher,
+    ``path`` for mnist, which it needs).
 
     >>> load_dataset("moons", 10, 10).name
     'moons'
     >>> load_dataset("mnist", 10, 10)
     Traceback (most recent call last):
     ...
-    relugeom.exceptions.InvalidArgumentError: unknown data set 'mnist': choose one of digits, teacher, moons
+    relugeom.exceptions.InvalidArgumentError: the mnist data set is read from disk: pass path= (the folder of the MNIST files; on the command line --data-path DIR)
+    >>> load_dataset("cifar10", 10, 10)
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.InvalidArgumentError: unknown data set 'cifar10': choose one of digits, teacher, moons, mnist
     """
     if name == "digits":
         return digits(n_train, n_test, seed)
@@ -264,4 +366,12 @@ def load_dataset(name: str, n_train: int, n_test: int, seed: int = 0, **options)
         return teacher_task(n_train=n_train, n_test=n_test, seed=seed, **options)
     if name == "moons":
         return two_moons(n_train, n_test, seed=seed, **options)
+    if name == "mnist":
+        path = options.pop("path", None)
+        if path is None:
+            raise InvalidArgumentError(
+                "the mnist data set is read from disk: pass path= (the folder of the MNIST files; "
+                "on the command line --data-path DIR)"
+            )
+        return mnist(path, n_train, n_test, seed, **options)
     raise InvalidArgumentError(f"unknown data set {name!r}: choose one of {', '.join(DATASETS)}")

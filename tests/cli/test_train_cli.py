@@ -11,14 +11,15 @@ import shlex
 import sys
 from functools import partial
 
+import numpy as np
 import pytest
-from helpers import cli_error
+from helpers import cli_error, write_idx
 
 import relugeom as rg
 from relugeom.cli.main import main
 from relugeom.cli.train_report import TrainProgress
 from relugeom.io import load_inputs, load_network
-from relugeom.training.datasets import teacher_seed, teacher_task
+from relugeom.training.datasets import mnist, teacher_seed, teacher_task
 from relugeom.training.loop import scaled_network
 from relugeom.training.run_directory import recheck_run
 
@@ -361,6 +362,57 @@ def test_digits_small_run(capsys):
     assert doc["run"]["data"]["name"] == "digits" and doc["run"]["widths"] == [64, 4, 10]
 
 
+@pytest.fixture(scope="module")
+def mnist_dir(tmp_path_factory):
+    """A small MNIST on disk (IDX files of unsigned bytes written by hand): 30 training and 20 t10k images."""
+    folder = tmp_path_factory.mktemp("mnist")
+    rng = np.random.default_rng(5)
+    for split, n in (("train", 30), ("t10k", 20)):
+        for kind, array in (
+            ("images-idx3", rng.integers(0, 256, (n, 28, 28), dtype=np.uint8)),
+            ("labels-idx1", (np.arange(n) % 10).astype(np.uint8)),
+        ):
+            write_idx(folder / f"{split}-{kind}-ubyte", array)
+    return folder
+
+
+# few samples for 16 hidden neurons: the Jacobians have full row rank, certified at once
+MNIST_SMALL = ["--widths", "784,16,10", "--n-train", "6", "--n-test", "4", "--n-random", "4", "--epochs", "1"]
+
+
+def test_mnist_small_run(mnist_dir, capsys):
+    argv = ["train", "--data", "mnist", "--data-path", str(mnist_dir), *MNIST_SMALL, "--checkpoints", "2"]
+    assert main(argv + ["--json", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    history, run = doc["history"], doc["run"]
+    assert [row["step"] for row in history] == [0, 1]  # 6 samples, batches of 32: 1 step an epoch
+    assert run["data"]["name"] == "mnist" and run["data"]["source"] == str(mnist_dir)
+    assert (run["data"]["n_train"], run["data"]["n_test"], run["widths"]) == (6, 4, [784, 16, 10])
+    # N = 784·16 + 16 + 16·10 + 10 = 12730, H = 16: the step-0 BFD is that of Network.random_he on the
+    # data set's inputs: full row rank, 6 samples × 10 outputs = 60
+    data = mnist(mnist_dir, 6, 4, seed=0)
+    assert run["data"]["train_indices"] == data.info["train_indices"]
+    net0 = rg.Network.random_he((784, 16, 10), seed=0)
+    assert history[0]["bfd_train"] == rg.batch_functional_dimension(net0, data.X_train) == 60
+    assert history[0]["bfd_test"] == rg.batch_functional_dimension(net0, data.X_test) == 40
+    assert all(0 <= row["accuracy"] <= 1 and row["n_minus_h"] == 12714 for row in history)
+    assert main(argv) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[0].startswith(
+        "mnist: 6 train / 4 test samples in R^784, 10 classes; widths 784,16,10: N = 12730, H = 16, N − H = 12714; "
+        "sgd (lr 0.05, momentum 0.9), cross-entropy loss, 1 epochs = 1 steps"
+    )
+    assert "training mnist widths 784,16,10 with sgd: 1 steps, 2 checkpoints" in out.err
+
+
+def test_mnist_defaults_are_the_papers_widths(mnist_dir, capsys):
+    argv = ["train", "--data", "mnist", "--data-path", str(mnist_dir), "--n-train", "2", "--n-test", "1"]
+    assert main(argv + ["--n-random", "1", "--epochs", "1", "--json", "--quiet"]) == 0
+    run = json.loads(capsys.readouterr().out)["run"]
+    assert run["widths"] == [784, 30, 30, 30, 10] and run["num_params"] == 25720 and run["num_hidden"] == 90
+    assert run["config"]["optimizer"] == "sgd" and run["config"]["lr"] == 0.05 and run["checkpoint_steps"] == [0, 1]
+
+
 # ----------------------------------------------------------------------------------- errors
 def test_unknown_optimizer(capsys):
     err = _error(TEACHER + ["--optimizer", "rmsprop"], capsys)
@@ -385,6 +437,20 @@ def test_digits_without_scikit_learn(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "sklearn.datasets", None)  # import fails as if not installed
     err = _error(["train", "--data", "digits", "--epochs", "1"], capsys)
     assert "scikit-learn" in err and '".[data]"' in err
+
+
+def test_mnist_needs_its_data_path_and_only_it_takes_one(mnist_dir, tmp_path, capsys):
+    err = _error(["train", "--data", "mnist", "--epochs", "1"], capsys)
+    assert "--data mnist reads MNIST from disk: give its folder (or mnist.npz) with --data-path" in err
+    err = _error(MOONS + ["--data-path", str(mnist_dir)], capsys)
+    assert "--data-path applies to --data mnist only, not --data moons" in err
+    err = _error(["train", "--data", "mnist", "--data-path", str(tmp_path / "none"), "--epochs", "1"], capsys)
+    assert f"{tmp_path / 'none'} does not exist: expected the IDX files train-images-idx3-ubyte" in err
+    assert "t10k-labels-idx1-ubyte" in err and "mnist.npz" in err
+    err = _error(["train", "--data", "mnist", "--data-path", str(mnist_dir), "--noise", "0.1"], capsys)
+    assert "--noise applies to --data teacher (targets) and --data moons (points), not mnist" in err
+    err = _error(["train", "--data", "mnist", "--data-path", str(mnist_dir), "--n-train", "31"], capsys)
+    assert "the MNIST training files hold 30 images; n_train = 31 is too many" in err
 
 
 def test_diverging_learning_rate(capsys):
@@ -429,6 +495,7 @@ def test_help_lists_the_train_command(capsys):
     out = capsys.readouterr().out
     for option in (
         "--data",
+        "--data-path",
         "--widths",
         "--optimizer",
         "--epochs",

@@ -24,7 +24,7 @@ def test_example_08_pytorch(tmp_path, capsys):
     rows, model, data = out["rows"], out["model"], out["data"]
     assert [r.step for r in rows] == [0, 1, 10, 100, 500]
     last = rows[-1]
-    assert last.accuracy > 0.9 and all(r.n_minus_h == 850 for r in rows)
+    assert last.accuracy > 0.9 and all(r.n_minus_h == 666 for r in rows)
     # the last row's BFD, recomputed from the trained model by an independent route: the float32 state
     # dict written to numpy and read as a state dict, ranks by the modular engine plus the certificate
     state = {k: v.detach().numpy() for k, v in model.state_dict().items()}
