@@ -135,3 +135,31 @@ def write_idx(path, array: np.ndarray, gz: bool = False) -> None:
     content = bytes([0, 0, 0x08, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
     with open(path, "wb") as fh:
         fh.write(gzip.compress(content) if gz else content)
+
+
+# ------------------------------------------------------------------------------------ torch models
+def torch_sequential(torch, widths, seed: int, grid: bool = True, flatten: bool = False):
+    """``nn.Sequential([Flatten,] Linear, ReLU, …, Linear)`` in eval mode, seeded; with ``grid``, every
+    parameter a multiple of 1/8 in [-1, 1] (so that float64 arithmetic on grid inputs is exact)."""
+    nn = torch.nn
+    torch.manual_seed(seed)
+    modules = [nn.Flatten()] if flatten else []
+    for n_in, n_out in zip(widths[:-1], widths[1:]):
+        lin = nn.Linear(n_in, n_out)
+        if grid:
+            with torch.no_grad():
+                lin.weight.copy_(torch.randint(-8, 9, (n_out, n_in)) / 8)
+                lin.bias.copy_(torch.randint(-8, 9, (n_out,)) / 8)
+        modules += [lin, nn.ReLU()]
+    return nn.Sequential(*modules[:-1]).eval()
+
+
+def torch_parameters(model) -> list[Fraction]:
+    """A torch Sequential's parameters in relugeom's order (each W row-major, then b), at their exact
+    float value (widened to float32 first, which is exact for every torch float format)."""
+    out = []
+    for module in model:
+        if hasattr(module, "weight"):
+            out += [Fraction(float(v)) for v in module.weight.detach().float().flatten().tolist()]
+            out += [Fraction(float(v)) for v in module.bias.detach().float().flatten().tolist()]
+    return out

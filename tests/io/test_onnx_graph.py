@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import torch_parameters, torch_sequential
 
 import relugeom as rg
 from relugeom.core.network import num_parameters
@@ -139,32 +140,11 @@ def test_flatten_first_and_float32_bfloat16_float16_initializers(tmp_path):
 
 
 # ------------------------------------------------------------------------------ torch's exporters
-def torch_grid_model(torch, widths, seed, flatten=False):
-    nn = torch.nn
-    torch.manual_seed(seed)
-    modules = [nn.Flatten()] if flatten else []
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
-        lin = nn.Linear(n_in, n_out)
-        with torch.no_grad():
-            lin.weight.copy_(torch.randint(-8, 9, (n_out, n_in)) / 8)
-            lin.bias.copy_(torch.randint(-8, 9, (n_out,)) / 8)
-        modules += [lin, nn.ReLU()]
-    return nn.Sequential(*modules[:-1]).eval()
-
-
-def torch_parameters(model) -> list[Fraction]:
-    out = []
-    for m in model:
-        if hasattr(m, "weight"):
-            out += [F(float(v)) for v in m.weight.detach().flatten().tolist() + m.bias.detach().flatten().tolist()]
-    return out
-
-
 @pytest.fixture(scope="module")
 def dynamo_export(tmp_path_factory):
     torch = pytest.importorskip("torch")
     pytest.importorskip("onnxscript")
-    model = torch_grid_model(torch, (4, 64, 8, 2), seed=0)  # the 64 x 4 and 8 x 64 weights go to external data
+    model = torch_sequential(torch, (4, 64, 8, 2), seed=0)  # the 64 x 4 and 8 x 64 weights go to external data
     path = tmp_path_factory.mktemp("dynamo") / "model.onnx"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # torch.export's own deprecation notes
@@ -197,7 +177,7 @@ def test_dynamo_export_without_its_data_file(dynamo_export, tmp_path):
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")  # the legacy TorchScript exporter says it is legacy
 def test_legacy_export_with_flatten_matches_torch_bit_for_bit(tmp_path):
     torch = pytest.importorskip("torch")
-    model = torch_grid_model(torch, (6, 5, 4, 3), seed=2, flatten=True)
+    model = torch_sequential(torch, (6, 5, 4, 3), seed=2, flatten=True)
     torch.onnx.export(model, (torch.zeros(2, 2, 3),), str(tmp_path / "legacy.onnx"), dynamo=False)
     assert [n.op_type for n in onnx.load(str(tmp_path / "legacy.onnx")).graph.node][:2] == ["Flatten", "Gemm"]
     net = load_onnx(tmp_path / "legacy.onnx")

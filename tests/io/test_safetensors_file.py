@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from helpers import torch_parameters, torch_sequential
 
 import relugeom as rg
 from relugeom.exceptions import (
@@ -32,31 +33,6 @@ from safetensors.numpy import save_file  # noqa: E402
 # 7 Linear layers: state-dict names 0, 2, …, 12, so "10.weight" must come after "2.weight"; the widths differ
 # from layer to layer, so any other order would not even chain.
 WIDTHS = (3, 5, 4, 6, 3, 5, 4, 2)
-
-
-def torch_sequential(torch, widths, seed, grid: bool):
-    """``nn.Sequential(Linear, ReLU, …, Linear)``; with ``grid``, every parameter a multiple of 1/8 in [-1, 1]."""
-    nn = torch.nn
-    torch.manual_seed(seed)
-    modules = []
-    for n_in, n_out in zip(widths[:-1], widths[1:]):
-        lin = nn.Linear(n_in, n_out)
-        if grid:
-            with torch.no_grad():
-                lin.weight.copy_(torch.randint(-8, 9, (n_out, n_in)) / 8)
-                lin.bias.copy_(torch.randint(-8, 9, (n_out,)) / 8)
-        modules += [lin, nn.ReLU()]
-    return nn.Sequential(*modules[:-1]).eval()
-
-
-def torch_parameters(model) -> list[Fraction]:
-    """The model's parameters in relugeom's order (each W row-major, then b), at their exact float value."""
-    out = []
-    for module in model:
-        if hasattr(module, "weight"):
-            out += [Fraction(float(v)) for v in module.weight.detach().float().flatten().tolist()]
-            out += [Fraction(float(v)) for v in module.bias.detach().float().flatten().tolist()]
-    return out
 
 
 def grid_inputs(n0: int, seed: int, n: int = 6) -> np.ndarray:
