@@ -50,7 +50,7 @@ import numpy as np
 from ..core.network import FORMAT_NAME, Network
 from ..exceptions import FormatError, InvalidArgumentError, MissingExtraError, ShapeError, UnsupportedModelError
 from ..numbers import exact_matrix, exact_vector, format_name, to_fraction
-from .state_dict import BiasFree, Rounding, sequential_names, state_dict_from_network
+from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, sequential_names, state_dict_from_network
 
 __all__ = ["load_onnx", "save_onnx", "OPSET", "ACCEPTED_OPS"]
 
@@ -216,8 +216,7 @@ class _Walk:
             index,
             node,
             "is not followed by an Add of a constant bias" + (" (it ends the graph)" if at_end else ""),
-            "a MatMul without Add is a layer without a bias: pass bias_free='zero' (CLI: --bias-free zero) to "
-            "read it with bias 0 (relugeom's parameters then include that bias, so the BFD counts its directions)",
+            f"a MatMul without Add is a layer without a bias: {BIAS_FREE_HINT}",
         )
 
     def gemm(self, index: int, node: Any) -> None:
@@ -250,8 +249,7 @@ class _Walk:
                 index,
                 node,
                 "has no bias C",
-                "pass bias_free='zero' (CLI: --bias-free zero) to read it with bias 0 (relugeom's parameters then "
-                "include that bias, so the BFD counts its directions)",
+                BIAS_FREE_HINT,
             )
         self.add_layer(index, node, W, b)
 
@@ -430,9 +428,7 @@ def save_onnx(net: Network, path: str | os.PathLike, *, dtype: Any = "float64", 
     MissingExtraError
         Without the onnx package (``pip install -e ".[onnx]"``).
     """
-    name = format_name(dtype)
-    if name not in _ELEM:
-        raise InvalidArgumentError(f"unknown dtype {dtype!r} for an .onnx file: choose one of {', '.join(_ELEM)}")
+    name = format_name(dtype)  # InvalidArgumentError for an unknown one; _ELEM has every format
     onnx = _require_onnx()
     helper, elem = onnx.helper, _ELEM[name]
     state = state_dict_from_network(net, name, rounding)

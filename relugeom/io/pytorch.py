@@ -50,16 +50,15 @@ from typing import Any, Iterable, Mapping
 import numpy as np
 
 from ..core.network import Network
-from ..exceptions import FormatError, InvalidArgumentError, MissingExtraError, UnsupportedModelError
+from ..exceptions import FormatError, MissingExtraError, UnsupportedModelError
 from ..numbers import format_name, is_torch_tensor
-from .state_dict import BiasFree, Rounding, network_from_state_dict, state_dict_from_network
+from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, network_from_state_dict, state_dict_from_network
 
 __all__ = ["from_torch", "to_torch", "load_pt", "save_pt"]
 
 #: Keys under which checkpoints commonly keep the model's state dict (tried in this order).
 CHECKPOINT_KEYS = ("state_dict", "model_state_dict", "model")
 
-_TORCH_DTYPES = ("float64", "float32", "float16", "bfloat16")
 _SOFTMAX = ("Softmax", "LogSoftmax", "Softmin", "Softmax2d", "AdaptiveLogSoftmaxWithLoss")
 _READS = "relugeom reads nn.Sequential(Linear, ReLU, …, Linear) (plus a leading Flatten, Identity and Dropout)"
 
@@ -192,10 +191,7 @@ def _linear_state(module: Any, where: str, name: str, nn: Any, bias_free: BiasFr
     if module.bias is not None:
         out[f"{where}.bias"] = module.bias
     elif bias_free is None:
-        raise UnsupportedModelError(
-            f"{name} at {where} has no bias (bias=False); pass bias_free='zero' (CLI: --bias-free zero) to read "
-            f"it with bias 0 (relugeom's parameters then include that bias, so the BFD counts its directions)"
-        )
+        raise UnsupportedModelError(f"{name} at {where} has no bias (bias=False); {BIAS_FREE_HINT}")
     return out
 
 
@@ -268,10 +264,7 @@ def _pairs(pairs: Iterable[Any], bias_free: BiasFree) -> list[tuple[Any, Any]]:
     for k, pair in enumerate(pairs):
         if isinstance(pair, tuple) and len(pair) == 2 and pair[1] is None:
             if bias_free != "zero":
-                raise UnsupportedModelError(
-                    f"layer {k} has no bias (b is None); pass bias_free='zero' to read it with bias 0 "
-                    f"(relugeom's parameters then include that bias, so the BFD counts its directions)"
-                )
+                raise UnsupportedModelError(f"layer {k} has no bias (b is None); {BIAS_FREE_HINT}")
             W = pair[0]
             pair = (W, [0] * len(W))
         out.append(pair)
@@ -280,11 +273,7 @@ def _pairs(pairs: Iterable[Any], bias_free: BiasFree) -> list[tuple[Any, Any]]:
 
 def _torch_dtype(torch: Any, dtype: Any) -> tuple[str, Any]:
     """A dtype given as None, a name or a torch dtype: (its format name, the torch dtype)."""
-    name = "float64" if dtype is None else format_name(dtype)
-    if name not in _TORCH_DTYPES:
-        raise InvalidArgumentError(
-            f"unknown dtype {dtype!r}: choose one of {', '.join(_TORCH_DTYPES)} (or the torch dtype)"
-        )
+    name = "float64" if dtype is None else format_name(dtype)  # InvalidArgumentError for an unknown one
     return name, getattr(torch, name)
 
 

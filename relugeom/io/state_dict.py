@@ -52,10 +52,17 @@ __all__ = [
     "natural_key",
     "exact_float_array",
     "sequential_names",
+    "BIAS_FREE_HINT",
 ]
 
 BiasFree = Literal[None, "zero"]
 Rounding = Literal[None, "nearest"]
+
+#: What every refusal of a bias-free layer says to do (state dicts, torch models, ONNX graphs).
+BIAS_FREE_HINT = (
+    "pass bias_free='zero' (CLI: --bias-free zero) to read it with bias 0 (relugeom's parameters then include "
+    "that bias, so the BFD counts its directions)"
+)
 
 _NUMPY_DTYPES = {"float64": np.float64, "float32": np.float32, "float16": np.float16}
 
@@ -146,10 +153,7 @@ def network_from_state_dict(
         elif bias_free == "zero":
             b = [0] * shape[0]
         else:
-            raise UnsupportedModelError(
-                f"{source}: layer {prefix or name!r} has no bias; pass bias_free='zero' (CLI: --bias-free zero) to "
-                f"read it with bias 0 (relugeom's parameters then include that bias, so the BFD counts its directions)"
-            )
+            raise UnsupportedModelError(f"{source}: layer {prefix or name!r} has no bias; {BIAS_FREE_HINT}")
         layers.append((exact_matrix(W, name), exact_vector(b, f"{prefix}.bias" if prefix else "bias")))
         previous = (name, shape[0])
     try:
