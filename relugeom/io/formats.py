@@ -65,7 +65,7 @@ def load_network_and_inputs(path: str | os.PathLike, *, bias_free: BiasFree = No
     fmt = network_format(path)
     if fmt == "json":
         return network_json.load_network_and_inputs(path)
-    if not os.path.isfile(path):
+    if not os.path.isfile(path):  # before the loader: without its extra, "not found" beats "install"
         raise FormatError(f"network file not found: {os.fspath(path)}")
     return _LOADERS[fmt](path, bias_free=bias_free), None
 
