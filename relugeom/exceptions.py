@@ -125,23 +125,25 @@ class DegenerateSegmentError(RelugeomError, ValueError):
 
 
 class CertificationTimeout(RelugeomError, RuntimeError):
-    """No certificate for the exact rank was found within the time budget.
+    """No certificate for the exact rank was found within the time budget (or the memory budget: ``reason``).
 
     The error carries what *is* known, so the caller can decide: ``modular_rank`` (the rank modulo the
     primes tried, correct with high probability), ``lower_bound`` (certified: rank ≥ lower_bound) and
     ``upper_bound`` (the best certified upper bound found).
     """
 
-    def __init__(self, modular_rank: int, lower_bound: int, upper_bound: int, budget: float):
+    def __init__(self, modular_rank: int, lower_bound: int, upper_bound: int, budget: float, reason: str | None = None):
         self.modular_rank = modular_rank
         self.lower_bound = lower_bound
         self.upper_bound = upper_bound
         self.budget = budget
+        self.reason = reason
+        why = f"within {budget:g} s" if reason is None else f"({reason})"
+        remedy = "Raise the budget (certify_timeout=..., CLI: --certify-timeout), or use" if reason is None else "Use"
         super().__init__(
-            f"no certificate for the exact rank within {budget:g} s: certified "
-            f"{lower_bound} <= rank <= {upper_bound}, modular rank {modular_rank}. Raise the budget "
-            f"(certify_timeout=..., CLI: --certify-timeout), or use method='modular' for a "
-            f"probabilistic answer with an explicit error bound."
+            f"no certificate for the exact rank {why}: certified "
+            f"{lower_bound} <= rank <= {upper_bound}, modular rank {modular_rank}. {remedy} "
+            f"method='modular' for a probabilistic answer with an explicit error bound."
         )
 
 

@@ -27,6 +27,7 @@ from .._typing import RANK_METHODS
 from ..dimension.bfd import compare_methods, dimension_report
 from ..exceptions import RelugeomError
 from ..io import load_inputs, load_network_and_inputs
+from ..linalg.threads import threads
 from .format import key_values
 from .options import (
     Subparsers,
@@ -37,6 +38,7 @@ from .options import (
     add_method,
     add_network,
     add_seed,
+    add_threads,
 )
 
 __all__ = ["register", "run"]
@@ -57,11 +59,21 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--tol", type=float, default=None, help="SVD tolerance for --method float")
     add_seed(p, "seed for the random primes", default=None)
     p.add_argument("--compare", action="store_true", help="also compute float64 and say if it agrees")
+    add_threads(p)
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """The report (or one JSON object) of the BFD of ``args.network`` on its batch."""
+    if args.threads is None:
+        return _run(args)
+    if args.threads < 1:
+        raise RelugeomError(f"--threads must be at least 1, got {args.threads}")
+    with threads(args.threads):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     net, X = load_network_and_inputs(args.network, bias_free=args.bias_free)
     if args.inputs is not None:
         X = load_inputs(args.inputs)

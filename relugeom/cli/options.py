@@ -103,6 +103,18 @@ def add_certify_timeout(parser: argparse.ArgumentParser, help: str) -> None:
     parser.add_argument("--certify-timeout", type=float, default=60.0, metavar="SECONDS", help=help)
 
 
+def add_threads(parser: argparse.ArgumentParser) -> None:
+    """``--threads K``: BLAS and FLINT threads, set together (:mod:`relugeom.linalg.threads`); the command
+    refuses K < 1 (a :class:`RelugeomError`, exit code 2)."""
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=None,
+        metavar="K",
+        help="BLAS and FLINT threads for the rank engines, set together (default: as the process started)",
+    )
+
+
 def add_scale_out(parser: argparse.ArgumentParser) -> None:
     """``--jobs``, ``--scheduler``, ``--state`` and ``--json`` of the commands that run many work units."""
     parser.add_argument("--jobs", type=int, default=1, metavar="K", help="worker processes (default 1)")

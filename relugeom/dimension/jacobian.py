@@ -33,6 +33,7 @@ from ..core.forward import FloatPass, exact_pass, float_pass, forward, int_matmu
 from ..core.network import Network
 from ..core.patterns import AtZero, layer_patterns
 from ..exceptions import ShapeError
+from ..linalg.echelon import MAX_INNER, SMALL_PRIME_BITS, matmul_mod_small, reduce_mod, residues
 from ..linalg.modular import matmul_mod
 from ..numbers import to_fraction
 
@@ -73,16 +74,21 @@ def _assemble(
     matmul: Callable[[np.ndarray, np.ndarray], np.ndarray],
     reduce: Callable[[np.ndarray], np.ndarray],
     dtype: Any,
+    mix: np.ndarray | None = None,
 ) -> np.ndarray:
     """J (up to column scaling) from the layer weights, the layer inputs a_k and the hidden masks D_k.
 
-    Generic in the arithmetic: exact integers, residues mod p, or float64.
+    Generic in the arithmetic: exact integers, residues mod p, or float64. With ``mix`` (n × q × n_L), the
+    q rows of sample s are the combinations ``mix[s] J_s`` of its n_L rows (vector–Jacobian products).
     """
     n = acts[0].shape[0]
+    rows = n * (n_out if mix is None else mix.shape[1])
     blocks = []
     for k, B in enumerate(_backward_factors(weights, masks, n, n_out, matmul, reduce, dtype)):
-        w_block = reduce(B[:, :, :, None] * acts[k][:, None, None, :]).reshape(n * n_out, -1)
-        blocks.append(np.concatenate([w_block, B.reshape(n * n_out, -1)], axis=1))
+        if mix is not None:
+            B = reduce(np.matmul(mix, B))
+        w_block = reduce(B[:, :, :, None] * acts[k][:, None, None, :]).reshape(rows, -1)
+        blocks.append(np.concatenate([w_block, B.reshape(rows, -1)], axis=1))
     return np.concatenate(blocks, axis=1)
 
 
@@ -167,7 +173,9 @@ class ExactJacobian:
         return self._integer
 
     def mod(self, p: int) -> np.ndarray:
-        """``J' mod p`` as int64, built from the parameters mod p (no big integers)."""
+        """``J' mod p`` as int64 in [0, p), built from the parameters mod p (no big integers)."""
+        if p < 1 << SMALL_PRIME_BITS:
+            return (np.vstack(list(self.mod_blocks(p))).astype(np.int64) % p).reshape(self.shape)
         weights = [(W % p).astype(np.int64) for W in self._int_weights()]
         acts = [(A % p).astype(np.int64) for A in self.exact.inputs]
         return _assemble(
@@ -180,22 +188,66 @@ class ExactJacobian:
             np.int64,
         )
 
-    def backward_factors(self) -> list[np.ndarray]:
+    def mod_blocks(self, p: int, samples_per_block: int | None = None, combine: int | None = None, seed: int = 0):
+        """``J' mod p`` as float64 residues (|r| ≤ 1.5 p, :mod:`relugeom.linalg.echelon`), a block of rows
+        for each ``samples_per_block`` samples (default: up to 512 rows); p must be below 2^21.
+
+        The layer inputs and weights are reduced mod p once; each block is assembled on float64 BLAS from
+        its samples only, so the whole J' is never held (the rank engines stream these blocks).
+
+        ``combine=q`` (q < n_L) gives instead q random combinations of each sample's n_L rows, ``V_s J'_s``
+        with V_s uniform mod p (``seed``): vector–Jacobian products, a random left projection that costs
+        q/n_L of the rows. They lie in the row space of J' mod p, so their rank is a certain lower bound.
+
+        >>> from relugeom.core.network import Network
+        >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+        >>> [b.tolist() for b in ExactJacobian(net, ["1/2", 3]).mod_blocks(1048583, samples_per_block=1)]
+        [[[1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0]], [[6.0, 6.0, 1.0, 1.0, 6.0, 4.0, 1.0]]]
+        >>> net2 = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1], [2, 0]], [0, 0])])   # n_L = 2
+        >>> jac = ExactJacobian(net2, [3])
+        >>> V = next(jac.mod_blocks(1048583, combine=1, seed=5))
+        >>> v = np.random.default_rng(5).integers(0, 1048583, (1, 1, 2))[0]   # the combination drawn
+        >>> bool(((V.astype(np.int64) - v @ jac.mod(1048583)) % 1048583 == 0).all())
+        True
+        """
+        n_out = self.net.output_dim
+        q = n_out if combine is None else combine
+        per = samples_per_block or max(1, MAX_INNER // q)
+        rng = np.random.default_rng(seed)
+        weights = [residues(W, p) for W in self._int_weights()]
+        acts = [residues(A, p) for A in self.exact.inputs]
+        for start in range(0, self.num_samples, per):
+            rows = slice(start, start + per)
+            c = len(range(*rows.indices(self.num_samples)))
+            mix = None if combine is None else rng.integers(0, p, (c, q, n_out)).astype(np.float64)
+            yield _assemble(
+                weights,
+                [A[rows] for A in acts],
+                [mask[rows] for mask in self.masks],
+                n_out,
+                lambda A, B: matmul_mod_small(A, B, p),
+                lambda A: reduce_mod(A, p),
+                np.float64,
+                mix,
+            )
+
+    def backward_factors(self, samples: slice | None = None) -> list[np.ndarray]:
         """The integer ``B_int,k(x_s)`` for every map k: an n × n_L × n_{k+1} object array per map.
 
         ``B_int,L−1 = I`` and ``B_int,k = B_int,k+1 · W_int[k+1] · D_k``, so ``B_int,k = β_k B_k`` with
         ``β_k = d_{k+1}⋯d_{L−1} > 0``: these are exactly the columns of ``J'`` for ``b[k]`` on the n_L rows of
         sample s, and the columns for ``W[k][i, j]`` there are ``A_k[s, j]`` times those of ``b[k][i]``.
-        Computed on each call (cheap next to ``J'``: no Kronecker factor).
+        Computed on each call (cheap next to ``J'``: no Kronecker factor), for all samples or a slice of them.
 
         >>> from relugeom.core.network import Network
         >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, "1/2"]], [0])])
         >>> [B.tolist() for B in ExactJacobian(net, [3]).backward_factors()]
         [[[[2, 1]]], [[[1]]]]
         """
-        return _backward_factors(
-            self._int_weights(), self.masks, self.num_samples, self.net.output_dim, int_matmul, lambda A: A, object
-        )
+        rows = slice(None) if samples is None else samples
+        masks = [mask[rows] for mask in self.masks]
+        n = len(range(*rows.indices(self.num_samples)))
+        return _backward_factors(self._int_weights(), masks, n, self.net.output_dim, int_matmul, lambda A: A, object)
 
     def fractions(self) -> np.ndarray:
         """J as an m × N object array of Fractions."""

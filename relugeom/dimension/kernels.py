@@ -42,6 +42,7 @@ import numpy as np
 
 from ..core.network import Network
 from ..linalg.certificate import BlockRanks
+from ..linalg.echelon import rank_mod_small_prime, residues
 from ..linalg.source import Hints
 from ..numbers import integer_scaling
 from .jacobian import ExactJacobian
@@ -87,8 +88,25 @@ def symmetry_kernel(net: Network) -> tuple[tuple[Fraction, ...], ...]:
 
 
 def rescaling_vectors(net: Network) -> tuple[tuple[int, ...], ...]:
-    """The H rescaling vectors (:func:`symmetry_kernel`) as integer multiples."""
-    return tuple(tuple(integer_scaling(u)[0]) for u in symmetry_kernel(net))
+    """The H rescaling vectors (:func:`symmetry_kernel`) as integer multiples (each scaled by the least
+    common denominator of its nonzero entries, which are the only ones converted)."""
+    offsets = net.parameter_offsets()
+    out = []
+    for k in range(net.num_layers - 1):
+        w_start, b_start = offsets[k]
+        w_next, _ = offsets[k + 1]
+        n_in, n_k = net.widths[k], net.widths[k + 1]
+        nxt = net.weights[k + 1]
+        for i in range(n_k):
+            support = list(range(w_start + i * n_in, w_start + (i + 1) * n_in)) + [b_start + i]
+            support += [w_next + o * n_k + i for o in range(len(nxt))]
+            values = list(net.weights[k][i]) + [net.biases[k][i]] + [-row[i] for row in nxt]
+            nums, _ = integer_scaling(values)
+            vec = [0] * net.num_params
+            for c, v in zip(support, nums):
+                vec[c] = v
+            out.append(tuple(vec))
+    return tuple(out)
 
 
 def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:
@@ -109,7 +127,11 @@ def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:
     return live
 
 
-_CHECK_PRIME = 2147483647  # 2^31 - 1; a full rank mod p proves a full rank over Q
+_CHECK_PRIME = 2097143  # the largest prime below 2^21; a full rank mod p proves a full rank over Q
+
+#: A neuron's null space is computed exactly only when its sample matrix has at most this many entries;
+#: beyond, only its zero columns give kernel vectors (the block-rank bound covers the rest).
+NULLSPACE_MAX_ENTRIES = 1 << 16
 
 
 def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
@@ -120,6 +142,12 @@ def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
     vanish exactly). Every c with V c = 0 therefore gives J c = 0. This covers zero columns (a neuron
     inactive on the whole batch, an input coordinate zero on every sample) and neurons active on fewer
     samples than they have incoming parameters.
+
+    Full column rank of V is recognised modulo a prime (streamed, :mod:`relugeom.linalg.echelon`); the
+    null space of a rank-deficient V is computed exactly (FLINT) when V has at most
+    :data:`NULLSPACE_MAX_ENTRIES` entries, and otherwise only V's zero columns are returned (unit
+    vectors): the null space of a large V has entries of thousands of bits, and the certified engine's
+    block-rank bound accounts for it without listing it.
     """
     net = jac.net
     N = net.num_params
@@ -129,17 +157,21 @@ def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
         A, e = jac.exact.inputs[k], jac.exact.input_dens[k]
         n_in = net.widths[k]
         w_start, b_start = offsets[k]
+        residue_rows = np.hstack([residues(A, _CHECK_PRIME), np.full((A.shape[0], 1), float(e % _CHECK_PRIME))])
+        nonzero = A != 0
         for i in range(net.widths[k + 1]):
             cols = [w_start + i * n_in + j for j in range(n_in)] + [b_start + i]
             S = np.flatnonzero(live[:, i])
             if len(S) == 0:
                 basis = [[int(r == t) for r in range(n_in + 1)] for t in range(n_in + 1)]
-            else:
-                rows = [[int(v) for v in A[s]] + [e] for s in S]
-                if len(S) >= n_in + 1 and flint.nmod_mat(rows, _CHECK_PRIME).rank() == n_in + 1:
-                    continue
-                null, nullity = flint.fmpz_mat(rows).nullspace()
+            elif len(S) >= n_in + 1 and rank_mod_small_prime(residue_rows[S], _CHECK_PRIME) == n_in + 1:
+                continue
+            elif len(S) * (n_in + 1) <= NULLSPACE_MAX_ENTRIES:
+                null, nullity = flint.fmpz_mat([[int(v) for v in A[s]] + [e] for s in S]).nullspace()
                 basis = [[int(null[r, t]) for r in range(n_in + 1)] for t in range(int(nullity))]
+            else:
+                zero_inputs = np.flatnonzero(~nonzero[S].any(axis=0))
+                basis = [[int(r == t) for r in range(n_in + 1)] for t in zero_inputs]
             for vec in basis:
                 full = [0] * N
                 for c, v in zip(cols, vec):
@@ -188,6 +220,12 @@ def always_active_translations(jac: ExactJacobian) -> tuple[tuple[int, ...], ...
     return tuple(out)
 
 
+_BLOCK_RANK_SAMPLES = 256
+
+#: The left hints are dense vectors of length m: they are listed only if they hold at most this many entries.
+HINT_MAX_ENTRIES = 1 << 25
+
+
 def sample_block_ranks(jac: ExactJacobian) -> BlockRanks:
     """For each affine map k: its columns and ρ_k = Σ_s rank_Q B_k(x_s), the block-rank bound's data.
 
@@ -202,17 +240,17 @@ def sample_block_ranks(jac: ExactJacobian) -> BlockRanks:
     """
     net = jac.net
     offsets = net.parameter_offsets()
+    rho = [0] * net.num_layers
+    for start in range(0, jac.num_samples, _BLOCK_RANK_SAMPLES):  # a slice at a time: bounded memory
+        for k, B in enumerate(jac.backward_factors(slice(start, start + _BLOCK_RANK_SAMPLES))):
+            for Bs in B:
+                live = np.flatnonzero(Bs.any(axis=0))
+                if live.size:
+                    rho[k] += int(flint.fmpz_mat([[int(v) for v in row[live]] for row in Bs]).rank())
     blocks = []
-    for k, B in enumerate(jac.backward_factors()):
+    for k in range(net.num_layers):
         w_start, b_start = offsets[k]
-        width = B.shape[2]
-        rho = 0
-        for s in range(B.shape[0]):
-            Bs = B[s]
-            live = [c for c in range(width) if any(Bs[:, c])]
-            if live:
-                rho += int(flint.fmpz_mat([[int(v) for v in row[live]] for row in Bs]).rank())
-        blocks.append((w_start, b_start + width, rho))
+        blocks.append((w_start, b_start + net.widths[k + 1], rho[k]))
     return BlockRanks(net.output_dim, tuple(blocks))
 
 
@@ -250,6 +288,8 @@ class JacobianSource:
         self.shape = jac.shape
         self.column_scale = jac.column_scale
         self.mod = jac.mod
+        self.mod_blocks = jac.mod_blocks
+        self.group_size = jac.net.output_dim
         self.integer = jac.integer
         self.row_norm_sq_bounds = jac.row_norm_sq_bounds
         self.float_matrix = jac.float_matrix
@@ -264,4 +304,10 @@ class JacobianSource:
         return sample_block_ranks(self.jac)
 
     def left_hints(self) -> Hints:
-        return ("affine dependencies within patterns", affine_left_kernel(self.jac))
+        jac = self.jac
+        P = jac.pattern_matrix()
+        _, counts = np.unique(P, axis=0, return_counts=True) if P.shape[1] else (None, np.array([P.shape[0]]))
+        most = jac.net.output_dim * int(np.maximum(counts - 1, 0).sum())  # ≥ the number of vectors
+        if most * jac.shape[0] > HINT_MAX_ENTRIES:
+            return (f"affine dependencies within patterns: up to {most}, too many to list", ())
+        return ("affine dependencies within patterns", affine_left_kernel(jac))

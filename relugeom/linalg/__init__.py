@@ -43,8 +43,8 @@ from .._typing import RANK_METHODS, RankMethod, check_choice
 from .certificate import BlockRanks, Certificate
 from .exact import certified_rank
 from .floating import FloatRank, float_rank
-from .modular import failure_probability, log2_hadamard_bound, random_prime, rank_mod_p
-from .source import DenseRational, MatrixSource
+from .modular import failure_probability, log2_hadamard_bound, random_prime
+from .source import DenseRational, MatrixSource, prime_bits, rank_mod
 
 __all__ = ["Method", "RankResult", "rank", "Certificate", "BlockRanks", "DenseRational", "MatrixSource", "FloatRank"]
 
@@ -94,6 +94,7 @@ def rank(
     certify_timeout: float = 60.0,
     tol: float | None = None,
     num_primes: int = 1,
+    memory_budget: int | None = None,
 ) -> RankResult:
     """Rank of a rational matrix (nested list, array, sympy Matrix) or a :class:`MatrixSource`.
 
@@ -110,11 +111,14 @@ def rank(
         SVD tolerance for ``float``.
     num_primes : int
         Primes for ``modular``.
+    memory_budget : int, optional
+        Bytes the exact engine may use to compute kernel vectors (default: half the available memory,
+        :mod:`relugeom.linalg.memory`).
 
     Raises
     ------
     CertificationTimeout
-        ``exact`` only, when no certificate was found in time.
+        ``exact`` only, when no certificate was found in time or within the memory budget.
     """
     if check_choice("method", method, RANK_METHODS) == "float":
         if isinstance(A, np.ndarray) and A.dtype.kind == "f":
@@ -126,17 +130,18 @@ def rank(
     src = _as_source(A)
     rng = np.random.default_rng(seed)
     if method == "exact":
-        cert = certified_rank(src, rng, certify_timeout=certify_timeout)
+        cert = certified_rank(src, rng, certify_timeout=certify_timeout, memory_budget=memory_budget)
         return RankResult(cert.rank, "exact", True, certificate=cert, error_bound=0.0, primes=(cert.prime,))
     m, n = src.shape
+    bits = prime_bits((m, n))
     primes: list[int] = []
     r = 0
     for _ in range(max(1, num_primes)):
-        p = random_prime(rng, exclude=primes)
+        p = random_prime(rng, exclude=primes, bits=bits)
         primes.append(p)
-        r = max(r, rank_mod_p(src.mod(p), p))
+        r = max(r, rank_mod(src, p))
     if r == min(m, n):
         bound = 0.0  # a lower bound equal to the largest possible rank is the rank
     else:
-        bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes))
+        bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes), bits)
     return RankResult(r, "modular", False, error_bound=bound, primes=tuple(primes))

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import time
 from typing import Sequence
 
@@ -44,8 +45,10 @@ import numpy as np
 
 from ..exceptions import CertificationTimeout
 from .certificate import BlockRanks, Certificate
-from .modular import random_prime, rank_mod_p
-from .source import Hints, MatrixSource
+from .echelon import SMALL_PRIME_BITS, EchelonBasis, rank_mod_small_prime, residues
+from .memory import default_budget, format_bytes, python_int_matrix_bytes
+from .modular import random_prime
+from .source import Hints, MatrixSource, prime_bits, rank_mod
 
 __all__ = ["certified_rank", "block_bound", "IN_PROCESS_ENTRIES"]
 
@@ -54,17 +57,28 @@ IN_PROCESS_ENTRIES = 4096
 
 
 def _pivots(A: np.ndarray, p: int) -> list[int]:
-    """Pivot columns of the reduced row echelon form of A mod p."""
+    """Pivot columns of a row echelon form of A mod p: a maximal set of columns independent mod p.
+
+    FLINT's reduced form for 31-bit primes; the streamed float64 echelon for primes below 2^21 (its
+    pivots need not be the first independent columns, but they are independent and as many as the rank).
+    """
     m, n = A.shape
     if m == 0 or n == 0:
         return []
+    if p < 1 << SMALL_PRIME_BITS:
+        basis = EchelonBasis(n, p)
+        basis.add(residues(A, p))
+        return sorted(basis.pivots)
     R, rank = flint.nmod_mat(m, n, np.asarray(A).ravel().tolist(), p).rref()
     entries = np.array([int(v) for v in R.entries()], dtype=np.int64).reshape(m, n)[: int(rank)]
     return [int(np.flatnonzero(row)[0]) for row in entries]
 
 
 def _hint_matrix(vectors: Sequence[Sequence[int]], p: int, inv_scale: np.ndarray | None) -> np.ndarray:
-    H = np.array([[int(v) % p for v in vec] for vec in vectors], dtype=np.int64)
+    try:
+        H = np.array(vectors, dtype=np.int64).reshape(len(vectors), -1) % p  # entries below 2^63: vectorised
+    except OverflowError:
+        H = np.array([[int(v) % p for v in vec] for vec in vectors], dtype=np.int64)
     if inv_scale is not None and len(vectors):
         H = (H * inv_scale[None, :]) % p
     return H
@@ -83,6 +97,8 @@ MAX_BLOCK_SUBSETS_OF = 8
 
 def _nmod_rank(A: np.ndarray, p: int) -> int:
     m, n = A.shape
+    if p < 1 << SMALL_PRIME_BITS:
+        return rank_mod_small_prime(A, p)
     return int(flint.nmod_mat(m, n, A.ravel().tolist(), p).rank()) if m and n else 0
 
 
@@ -165,31 +181,69 @@ def _computed_kernel(
     return tuple(kernel)
 
 
-def _child(conn, src, p, r, side, hints):  # pragma: no cover - runs in a forked process
+def _limit_memory(budget: int) -> None:  # pragma: no cover - runs in a forked process
+    """Cap this process's address space at its present size plus ``budget`` bytes (Linux, else nothing)."""
     try:
+        import resource
+
+        with open("/proc/self/statm") as fh:
+            present = int(fh.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        _, hard = resource.getrlimit(resource.RLIMIT_AS)
+        cap = present + budget
+        resource.setrlimit(resource.RLIMIT_AS, (cap if hard == resource.RLIM_INFINITY else min(cap, hard), hard))
+    except (ImportError, OSError, ValueError):
+        pass
+
+
+def _child(conn, budget, src, p, r, side, hints):  # pragma: no cover - runs in a forked process
+    try:
+        _limit_memory(budget)
         conn.send(("ok", _computed_kernel(src, p, r, side, hints)))
+    except MemoryError:
+        conn.send(("memory", None))
     except BaseException as err:  # noqa: BLE001 - report anything to the parent
         conn.send(("error", repr(err)))
     finally:
         conn.close()
 
 
-def _run_with_timeout(timeout: float, *args):
-    """Run :func:`_computed_kernel` in a forked process; ("timeout", None) when it runs out of time."""
+def _entry_bits(src: MatrixSource) -> int:
+    """An upper bound on the bits of J's integer entries (from the rows' squared-norm bounds)."""
+    return max((int(v).bit_length() + 1) // 2 for v in src.row_norm_sq_bounds()) if src.shape[0] else 1
+
+
+def _run_with_timeout(timeout: float, budget: int, *args):
+    """Run :func:`_computed_kernel` in a forked process capped at ``budget`` bytes.
+
+    Returns ``(status, payload)``: ("ok", kernel or None), ("timeout", None), or ("memory", reason) when the
+    estimate of J' as Python integers exceeds the budget (nothing is started) or the worker ran out of it.
+    """
     if timeout <= 0:
         return "timeout", None
     src = args[0]
     m, n = src.shape
     if m * n <= IN_PROCESS_ENTRIES:
         return "ok", _computed_kernel(*args)
+    need = python_int_matrix_bytes(m, n, _entry_bits(src))
+    if need > budget:
+        return "memory", (
+            f"computing {n - args[2]} kernel vectors exactly needs J as integers, about {format_bytes(need)}, "
+            f"over the memory budget of {format_bytes(budget)}"
+        )
     ctx = multiprocessing.get_context("fork")
     parent, child = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(child, *args), daemon=True)
+    proc = ctx.Process(target=_child, args=(child, budget, *args), daemon=True)
     proc.start()
     child.close()
     try:
         if parent.poll(timeout):
-            status, payload = parent.recv()
+            try:
+                status, payload = parent.recv()
+            except EOFError:
+                proc.join()
+                return "memory", f"the kernel worker died (exit code {proc.exitcode}), out of memory?"
+            if status == "memory":
+                return "memory", f"the kernel computation exceeded the memory budget of {format_bytes(budget)}"
             if status == "error":
                 raise RuntimeError(f"kernel computation failed in the worker: {payload}")
             return "ok", payload
@@ -202,15 +256,22 @@ def _run_with_timeout(timeout: float, *args):
 
 
 def certified_rank(
-    src: MatrixSource, rng: np.random.Generator, certify_timeout: float = 60.0, max_primes: int = 4
+    src: MatrixSource,
+    rng: np.random.Generator,
+    certify_timeout: float = 60.0,
+    max_primes: int = 4,
+    memory_budget: int | None = None,
 ) -> Certificate:
     """Exact rank of ``src`` with a :class:`Certificate` (see the module docstring).
+
+    ``memory_budget`` (bytes; default half the memory available) bounds the computed-kernel step
+    (:mod:`relugeom.linalg.memory`).
 
     Raises
     ------
     CertificationTimeout
-        When no certificate is found within ``certify_timeout`` seconds (or after ``max_primes``
-        primes that all failed the exact check).
+        When no certificate is found within ``certify_timeout`` seconds or ``memory_budget`` bytes (or
+        after ``max_primes`` primes that all failed the exact check).
 
     Examples
     --------
@@ -222,27 +283,36 @@ def certified_rank(
     start = time.monotonic()
     m, n = src.shape
     full = min(m, n)
+    bits = prime_bits((m, n))
+    budget = default_budget() if memory_budget is None else memory_budget
     hints: dict[str, Hints] = {}  # computed on first use: the left ones are only needed when the right fail
     blocks: list[BlockRanks | None] = []  # the source's block ranks, computed on first use (prime-free)
     tried: list[int] = []
     best_r, best_upper = 0, full
     for _ in range(max_primes):
-        p = random_prime(rng, exclude=tried)
+        p = random_prime(rng, exclude=tried, bits=bits)
         tried.append(p)
         if any(int(s) % p == 0 for s in set(src.column_scale)):
             continue
-        r = rank_mod_p(src.mod(p), p) if full else 0
+        chosen: dict[str, list[tuple[int, ...]]] = {}
+        stop_at = full
+        if m > n and full:
+            # a tall J: the right hints bound the rank before a row is streamed, and the stream stops there
+            hints["right"] = hints.get("right") or src.right_hints()
+            chosen["right"] = [tuple(hints["right"][1][i]) for i in _independent(hints["right"][1], p)]
+            stop_at = n - len(chosen["right"])
+        r = rank_mod(src, p, stop_at) if full else 0
         if r < best_r:
             continue  # an unlucky prime: a previous one showed a larger rank
         best_r = r
         if r == full:
             return Certificate(r, p, "full", "full rank")
-        chosen: dict[str, list[tuple[int, ...]]] = {}
         for side, length in (("right", n), ("left", m)):
             if side not in hints:
                 hints[side] = src.right_hints() if side == "right" else src.left_hints()
             kind, vectors = hints[side]
-            chosen[side] = [tuple(vectors[i]) for i in _independent(vectors, p)]
+            if side not in chosen:
+                chosen[side] = [tuple(vectors[i]) for i in _independent(vectors, p)]
             best_upper = min(best_upper, length - len(chosen[side]))
             if r + len(chosen[side]) == length:
                 return Certificate(r, p, side, kind, tuple(chosen[side]))
@@ -259,9 +329,11 @@ def certified_rank(
         # compute the missing kernel vectors on the side that misses fewer
         side = "right" if n - len(chosen["right"]) <= m - len(chosen["left"]) else "left"
         remaining = certify_timeout - (time.monotonic() - start)
-        status, kernel = _run_with_timeout(remaining, src, p, r, side, chosen[side])
+        status, kernel = _run_with_timeout(remaining, budget, src, p, r, side, chosen[side])
         if status == "timeout":
             raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout)
+        if status == "memory":
+            raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout, reason=kernel)
         if kernel is not None:
             kind = "computed"
             if chosen[side]:

@@ -39,9 +39,9 @@ _SPLIT = 16  # B = B_hi 2^16 + B_lo; A·B_lo over 32 terms stays below 2^53 (exa
 _CHUNK = 32
 
 
-def random_prime(rng: np.random.Generator, exclude: Sequence[int] = ()) -> int:
-    """A uniformly drawn prime in [2^30, 2^31), not in ``exclude``."""
-    lo, hi = 1 << (PRIME_BITS - 1), 1 << PRIME_BITS
+def random_prime(rng: np.random.Generator, exclude: Sequence[int] = (), bits: int = PRIME_BITS) -> int:
+    """A uniformly drawn prime in [2^(bits−1), 2^bits), not in ``exclude``."""
+    lo, hi = 1 << (bits - 1), 1 << bits
     while True:
         c = int(rng.integers(lo, hi)) | 1
         if c not in exclude and flint.fmpz(c).is_prime():
@@ -85,15 +85,20 @@ def log2_hadamard_bound(row_norms_sq: Sequence[int], r: int) -> float:
     return sum(0.5 * math.log2(v) for v in top if v > 0)
 
 
-def count_primes_in_range() -> int:
-    """A lower bound on the number of primes in [2^30, 2^31) (Rosser–Schoenfeld), about 5.0e7."""
-    lo, hi = 1 << (PRIME_BITS - 1), 1 << PRIME_BITS
+def count_primes_in_range(bits: int = PRIME_BITS) -> int:
+    """A lower bound on the number of primes in [2^(bits−1), 2^bits) (Rosser–Schoenfeld): 3.5e7
+    for 31 bits, 4.9e4 for 21 bits (:mod:`relugeom.linalg.echelon`'s primes).
+
+    >>> count_primes_in_range(), count_primes_in_range(21)
+    (35134412, 49142)
+    """
+    lo, hi = 1 << (bits - 1), 1 << bits
     # π(x) > x / ln x for x ≥ 17 and π(x) < 1.25506 x / ln x
     return int(hi / math.log(hi) - 1.25506 * lo / math.log(lo))
 
 
-def failure_probability(log2_bound: float, num_primes_used: int) -> float:
-    """Bound on P(rank mod every used prime < rank over Q).
+def failure_probability(log2_bound: float, num_primes_used: int, bits: int = PRIME_BITS) -> float:
+    """Bound on P(rank mod every used prime < rank over Q), for primes of ``bits`` bits.
 
     A nonzero integer of absolute value ≤ 2^b has at most b / 30 prime factors ≥ 2^30, so a uniformly
     random prime of the range divides a fixed nonzero maximal minor with probability ≤ (b/30) / #primes;
@@ -102,6 +107,6 @@ def failure_probability(log2_bound: float, num_primes_used: int) -> float:
     >>> failure_probability(3000.0, 1) < 1e-5
     True
     """
-    bad = max(log2_bound, 1.0) / (PRIME_BITS - 1)
-    per_prime = min(1.0, bad / count_primes_in_range())
+    bad = max(log2_bound, 1.0) / (bits - 1)
+    per_prime = min(1.0, bad / count_primes_in_range(bits))
     return per_prime**num_primes_used

@@ -7,6 +7,12 @@ the right or left kernel of J (in J's coordinates), which let the certified engi
 kernel. The Jacobian supplies its own source (:mod:`relugeom.dimension.jacobian`); :class:`DenseRational` serves any
 explicit matrix.
 
+A source may also offer ``mod_blocks(p, combine=None, seed=0)``: J' mod p for a prime below 2^21 as
+consecutive blocks of rows (float64 residues, :mod:`relugeom.linalg.echelon`), so that a large J is never
+held whole, and with its ``group_size`` (rows per sample) and ``combine=q``, q random combinations of each
+group's rows instead (a random left projection). :func:`rank_mod` streams them; without it, ``mod(p)`` is
+used.
+
 A source may also offer ``block_ranks()``: a :class:`~relugeom.linalg.certificate.BlockRanks` (groups of
 consecutive rows, disjoint column blocks, and for each block the sum over the groups of the exact ranks of
 its sub-blocks) or None. The certified engine uses it, when the hints fall short, for the block-rank upper
@@ -22,6 +28,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import math
 from fractions import Fraction
 from typing import Any, Protocol
@@ -30,8 +37,58 @@ import numpy as np
 
 from ..numbers import exact_matrix
 from .certificate import BlockRanks
+from .echelon import SMALL_PRIME_BITS, rank_mod_small_prime, stream_rank
+from .modular import PRIME_BITS, rank_mod_p
 
-__all__ = ["MatrixSource", "DenseRational", "Hints"]
+__all__ = ["MatrixSource", "DenseRational", "Hints", "FLINT_MAX_ENTRIES", "prime_bits", "rank_mod"]
+
+PROJECTION_MARGIN = 32
+"""Random row combinations taken beyond the rank's upper bound before the rows themselves are streamed."""
+
+FLINT_MAX_ENTRIES = 1 << 16
+"""Matrices of at most this many entries get their rank from FLINT modulo a 31-bit prime; larger ones from
+the streamed float64 echelon modulo a 21-bit prime (:mod:`relugeom.linalg.echelon`), which is about ten
+times faster per flop and never copies the matrix into Python integers (``bench/rank.py``,
+``bench/scale.py``). Small matrices keep the larger primes: their modular error bounds are the sharper."""
+
+
+def prime_bits(shape: tuple[int, int]) -> int:
+    """The size of the primes the engines draw for a matrix of this shape (see :data:`FLINT_MAX_ENTRIES`).
+
+    >>> prime_bits((10, 37)), prime_bits((6000, 25720))
+    (31, 21)
+    """
+    return PRIME_BITS if shape[0] * shape[1] <= FLINT_MAX_ENTRIES else SMALL_PRIME_BITS
+
+
+def rank_mod(src: "MatrixSource", p: int, stop_at: int | None = None) -> int:
+    """Rank of ``J' mod p`` for a source, by FLINT (31-bit p) or streamed (p below 2^21).
+
+    ``stop_at``, an upper bound of the rank proven elsewhere, lets the stream end as soon as the rank
+    reaches it (the rank is then proven); FLINT ignores it.
+
+    >>> src = DenseRational([[1, 2], [2, 4], [0, 1]])
+    >>> rank_mod(src, 2147483647), rank_mod(src, 1048583)
+    (2, 2)
+    """
+    m, n = src.shape
+    if m == 0 or n == 0:
+        return 0
+    if p >= 1 << SMALL_PRIME_BITS:
+        return rank_mod_p(src.mod(p), p)
+    cap = min(m, n) if stop_at is None else min(stop_at, m, n)
+    blocks = getattr(src, "mod_blocks", None)
+    if blocks is None:
+        return rank_mod_small_prime(src.mod(p), p, cap)
+    group = getattr(src, "group_size", 1)  # rows per sample
+    samples = m // group
+    q = -(-(cap + PROJECTION_MARGIN) // samples)  # random combinations per sample to reach the cap
+    if q >= group:
+        return stream_rank(blocks(p), n, p, cap)
+    # a tall J: first q random combinations of each sample's rows, then (if the cap is not reached yet)
+    # the rows themselves, into the same basis: the final rank is that of J' mod p
+    return stream_rank(itertools.chain(blocks(p, combine=q, seed=p), blocks(p)), n, p, cap)
+
 
 Hints = tuple[str, tuple[tuple[int, ...], ...]]
 """``(kind, vectors)``: a description and integer kernel vectors in J's coordinates."""

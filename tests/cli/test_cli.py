@@ -37,6 +37,22 @@ def test_dim_other_methods(files, capsys, method, certified):
     assert out["bfd"] == 5 and out["method"] == method and out["certified"] is certified
 
 
+def test_dim_threads_sets_flint_and_blas_for_the_run_only(files, capsys, monkeypatch):
+    import flint
+
+    from relugeom.linalg import threads as threads_module
+
+    seen = []
+    real = threads_module.set_blas_threads
+    monkeypatch.setattr(threads_module, "set_blas_threads", lambda k: seen.append((k, flint.ctx.threads)) or real(k))
+    before = flint.ctx.threads
+    net, X, _ = files
+    assert main(["dim", str(net), "--inputs", str(X), "--threads", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["bfd"] == 5
+    assert seen[0] == (2, 2) and flint.ctx.threads == before
+    cli_error(["dim", str(net), "--inputs", str(X), "--threads", "0"], capsys)
+
+
 def test_dim_human_table_and_compare(files, capsys):
     net, X, _ = files
     assert main(["dim", str(net), "--inputs", str(X), "--compare"]) == 0

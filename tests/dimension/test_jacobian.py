@@ -248,6 +248,51 @@ def test_at_zero_is_carried_into_the_modular_jacobian():
     ).all()
 
 
+@settings(max_examples=15)
+@given(seed=st.integers(0, 10**6), per=st.integers(1, 7), q=st.integers(1, 2))
+def test_streamed_blocks_and_their_random_combinations_are_the_jacobian_mod_p(draw_batch, seed, per, q):
+    """Row blocks of J' mod p (any block size) stack to J' mod p; ``combine=q`` gives V_s J'_s for the
+    drawn V_s (n_L = 3 here), checked against the integer Jacobian."""
+    from relugeom.linalg.echelon import SMALL_PRIME_BITS
+
+    p = 2097143
+    assert p < 1 << SMALL_PRIME_BITS
+    net = Network.random_he((3, 4, 3, 3), seed=seed)
+    X = draw_batch(net, 9, np.random.default_rng(seed), max_num=99, max_den=17)
+    assume(X is not None)
+    jac = ExactJacobian(net, X)
+    J = jac.integer()
+    stacked = np.vstack(list(jac.mod_blocks(p, samples_per_block=per))).astype(np.int64).astype(object)
+    assert ((stacked - J) % p == 0).all()
+    rng = np.random.default_rng(seed + 1)
+    got = np.vstack(list(jac.mod_blocks(p, samples_per_block=per, combine=q, seed=seed + 1)))
+    for start in range(0, 9, per):  # the generator draws one (c, q, n_L) array per block, in order
+        c = min(per, 9 - start)
+        V = rng.integers(0, p, (c, q, 3)).astype(object)
+        for t in range(c):
+            s = start + t
+            expected = V[t].dot(J[3 * s : 3 * s + 3])
+            rows = got[q * s : q * s + q].astype(np.int64).astype(object)
+            assert ((rows - expected) % p == 0).all()
+
+
+def test_a_tall_jacobian_streams_random_combinations_and_still_gets_the_rank_mod_p(draw_batch):
+    """rank_mod on a tall J (n·n_L ≫ N) reads q < n_L combinations per sample first; its rank equals
+    FLINT's rank of the whole J' mod the same prime."""
+    import flint
+
+    from relugeom.dimension.kernels import JacobianSource
+    from relugeom.linalg.source import rank_mod
+
+    p = 1048583
+    net = Network.random_he((2, 3, 4), seed=5)  # N = 9 + 16 = 25, n_L = 4
+    X = draw_batch(net, 60, np.random.default_rng(5))
+    jac = ExactJacobian(net, X)
+    J = jac.integer()
+    expected = int(flint.nmod_mat(J.shape[0], J.shape[1], [int(v) % p for v in J.ravel()], p).rank())
+    assert rank_mod(JacobianSource(jac), p) == expected
+
+
 # ------------------------------------------------------------------------------------ Hadamard row bounds
 @settings(max_examples=30)
 @given(

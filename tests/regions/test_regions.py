@@ -18,7 +18,7 @@ from itertools import combinations
 import networkx as nx
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import relugeom as rg
@@ -318,7 +318,11 @@ def test_cffd_equals_the_max_bfd_of_large_random_batches(widths, seed):
 def test_cffd_is_invariant_under_random_symmetries(seed):
     net = rg.Network.random_rational((2, 3, 2, 1), seed=seed)
     other = rg.random_symmetry(net, seed=seed + 1)
-    assert rg.computable_full_functional_dimension(net) == rg.computable_full_functional_dimension(other)
+    try:
+        expected = rg.computable_full_functional_dimension(net)
+    except rg.RelugeomError:  # a neuron identically zero (e.g. seed 1085): no CFFD, nothing to compare
+        assume(False)
+    assert rg.computable_full_functional_dimension(other) == expected
 
 
 def test_cffd_hand_values():
