@@ -231,6 +231,57 @@ class ExactJacobian:
                 mix,
             )
 
+    def mod_column_blocks(self, p: int, rows_per_block: int = MAX_INNER):
+        """The columns of ``J' mod p`` (as rows: blocks of ``J'ᵀ``), float64 residues, p below 2^21.
+
+        For a wide J (fewer rows than parameters) the rank engine streams these: a full row rank is then
+        proven after about m columns instead of N. Column (W[k][i, j]) is ``B_k(x_s)[o, i] · a_k(x_s)_j``
+        on row (s, o), column (b[k][i]) is ``B_k(x_s)[o, i]``. The bias columns of every map come first, then
+        the weight columns of the maps in turn, input by input (``W[k][:, j]`` for a few j at a time): one
+        neuron's columns span at most n dimensions and one map's at most Σ_s rank B_k(x_s), so this order
+        reaches a full rank sooner than parameter order. The backward factors of all samples are held
+        (n·n_L·H residues), never J'.
+
+        >>> from relugeom.core.network import Network
+        >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+        >>> jac = ExactJacobian(net, ["1/2", 3])
+        >>> [b.tolist() for b in jac.mod_column_blocks(1048583, rows_per_block=2)][:2]   # b[0], b[1]; W[0][:, 0]
+        [[[1.0, 1.0], [0.0, 1.0], [1.0, 1.0]], [[1.0, 6.0], [0.0, 6.0]]]
+        >>> cols = np.vstack(list(jac.mod_column_blocks(1048583)))   # the columns of J' mod p, reordered
+        >>> sorted(map(tuple, cols.astype(np.int64).tolist())) == sorted(map(tuple, jac.mod(1048583).T.tolist()))
+        True
+        """
+        n_out = self.net.output_dim
+        weights = [residues(W, p) for W in self._int_weights()]
+        Bs = _backward_factors(
+            weights,
+            self.masks,
+            self.num_samples,
+            n_out,
+            lambda A, B: matmul_mod_small(A, B, p),
+            lambda A: reduce_mod(A, p),
+            np.float64,
+        )
+        m = self.shape[0]
+        Bts = [B.transpose(2, 0, 1) for B in Bs]  # width × n × n_L, per map
+        yield np.vstack([np.ascontiguousarray(Bt).reshape(-1, m) for Bt in Bts])  # every b[k]'s columns
+
+        def weight_columns(k: int):
+            A = residues(self.exact.inputs[k], p)  # n × n_k
+            group = max(1, rows_per_block // Bts[k].shape[0])
+            for first in range(0, A.shape[1], group):  # input-major: one column of each neuron per input j
+                w_rows = reduce_mod(A.T[first : first + group, None, :, None] * Bts[k][None, :, :, :], p)
+                yield w_rows.reshape(-1, m)  # the columns of W[k][:, j] for j in the group
+
+        maps = [weight_columns(k) for k in range(len(Bs))]
+        while maps:  # round robin over the maps: no map's columns can stall the others'
+            for gen in list(maps):
+                block = next(gen, None)
+                if block is None:
+                    maps.remove(gen)
+                else:
+                    yield block
+
     def backward_factors(self, samples: slice | None = None) -> list[np.ndarray]:
         """The integer ``B_int,k(x_s)`` for every map k: an n × n_L × n_{k+1} object array per map.
 

@@ -129,6 +129,9 @@ def _live_columns(jac: ExactJacobian) -> list[np.ndarray]:
 
 _CHECK_PRIME = 2097143  # the largest prime below 2^21; a full rank mod p proves a full rank over Q
 
+#: Hints are dense vectors (length N on the right, m on the left): at most this many entries are listed.
+HINT_MAX_ENTRIES = 1 << 25
+
 #: A neuron's null space is computed exactly only when its sample matrix has at most this many entries;
 #: beyond, only its zero columns give kernel vectors (the block-rank bound covers the rest).
 NULLSPACE_MAX_ENTRIES = 1 << 16
@@ -147,13 +150,17 @@ def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
     null space of a rank-deficient V is computed exactly (FLINT) when V has at most
     :data:`NULLSPACE_MAX_ENTRIES` entries, and otherwise only V's zero columns are returned (unit
     vectors): the null space of a large V has entries of thousands of bits, and the certified engine's
-    block-rank bound accounts for it without listing it.
+    block-rank bound accounts for it without listing it. At most ``HINT_MAX_ENTRIES // N`` vectors are
+    returned in all (each is a dense tuple of length N).
     """
     net = jac.net
     N = net.num_params
     offsets = net.parameter_offsets()
     out: list[tuple[int, ...]] = []
+    room = max(0, HINT_MAX_ENTRIES // max(N, 1))  # dense vectors of length N: at most this many
     for k, live in enumerate(_live_columns(jac)):
+        if len(out) >= room:
+            break
         A, e = jac.exact.inputs[k], jac.exact.input_dens[k]
         n_in = net.widths[k]
         w_start, b_start = offsets[k]
@@ -172,7 +179,7 @@ def incoming_null_vectors(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
             else:
                 zero_inputs = np.flatnonzero(~nonzero[S].any(axis=0))
                 basis = [[int(r == t) for r in range(n_in + 1)] for t in zero_inputs]
-            for vec in basis:
+            for vec in basis[: room - len(out)]:
                 full = [0] * N
                 for c, v in zip(cols, vec):
                     full[c] = v
@@ -221,9 +228,6 @@ def always_active_translations(jac: ExactJacobian) -> tuple[tuple[int, ...], ...
 
 
 _BLOCK_RANK_SAMPLES = 256
-
-#: The left hints are dense vectors of length m: they are listed only if they hold at most this many entries.
-HINT_MAX_ENTRIES = 1 << 25
 
 
 def sample_block_ranks(jac: ExactJacobian) -> BlockRanks:
@@ -289,6 +293,7 @@ class JacobianSource:
         self.column_scale = jac.column_scale
         self.mod = jac.mod
         self.mod_blocks = jac.mod_blocks
+        self.mod_column_blocks = jac.mod_column_blocks
         self.group_size = jac.net.output_dim
         self.integer = jac.integer
         self.row_norm_sq_bounds = jac.row_norm_sq_bounds

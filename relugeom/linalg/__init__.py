@@ -7,19 +7,28 @@
     re-verifies independently; raises :class:`~relugeom.exceptions.CertificationTimeout` rather than
     return an uncertified number. Engine: :mod:`relugeom.linalg.exact`.
 ``method="modular"``
-    The largest rank modulo ``num_primes`` random 31-bit primes (FLINT ``nmod_mat``), without kernel
-    check. Always a *lower bound* of the true rank, and equal to it except with probability at most
-    ``error_bound`` (from the Hadamard bound of the matrix and the number of primes in the range).
-    Engine: :mod:`relugeom.linalg.modular`.
+    The largest rank modulo ``num_primes`` random primes, without kernel check. Always a *lower bound*
+    of the true rank, and equal to it except with probability at most ``error_bound`` (from the Hadamard
+    bound of the matrix and the number of primes in the range). Engine: :func:`source.rank_mod`.
 ``method="float"``
     float64 SVD with numpy's default tolerance or ``tol``; reports the singular-value gap. Fast, and
     can be wrong in both directions. Engine: :mod:`relugeom.linalg.floating`.
 
-Why FLINT ``nmod_mat`` for the modular rank: it has no precision question at all, and its speed is that
-of the float SVD's order. Measured by ``bench/rank.py`` (one BLAS thread): rank mod p takes 1.5× the
-SVD on 2000 × 1476 (0.81 s against 0.53 s, a third of it copying the matrix into FLINT) and half of it on
-10000 × 5898 (45 s against 89 s). A pure-numpy blocked elimination on float64 BLAS (22-bit primes) was
-tried and was 6× slower than FLINT at 2000 × 1476, so it was not kept.
+Which modular engine (:func:`source.prime_bits`, :data:`source.FLINT_MAX_ENTRIES`):
+
+* matrices of at most 65,536 entries: FLINT ``nmod_mat`` modulo a 31-bit prime (:mod:`.modular`). For
+  these the copy into FLINT costs nothing, and the larger prime gives the sharper error bound.
+* larger ones: the streamed float64 echelon modulo a 21-bit prime (:mod:`.echelon`). FLINT eliminates at
+  about 5 GFLOP/s on one core here and reads a numpy array only through a Python list (36 bytes per
+  entry: the 7 GB of a 6,000 × 25,720 J); float64 BLAS runs at about 80 GFLOP/s and is exact on residues
+  below 2^21 with inner dimensions of at most 512. Measured: 3,000 × 25,720 of random residues in 8.5 s;
+  2,000 × 1,500 in 0.38 s against FLINT's 1.2 s plus the copy. A Jacobian source hands the engine its
+  rows in blocks (never the whole J), and for a tall J first a few random combinations of each sample's
+  rows (vector–Jacobian products), stopping as soon as the rank reaches a proven upper bound.
+  ``bench/scale.py`` has the [BMB24] experiment end to end.
+
+Memory is modelled in :mod:`.memory` (the exact engine's computed kernels are refused beyond a budget);
+threads are set for FLINT and BLAS together by :func:`.threads.threads`.
 
 Examples
 --------

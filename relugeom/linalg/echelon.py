@@ -20,6 +20,9 @@ Nothing else is kept: memory is rank × N residues plus one block of rows, whate
 streamed, and ``stop_at`` ends the stream as soon as the rank reaches a proven upper bound.
 
 Cost: ``2 · rows · rank · N`` flops for the products, about the flops of an LU and a third of an SVD's.
+Which side to stream: the longer one (rows of a tall matrix, columns of a wide one). Without a stop
+both cost the same; with ``stop_at`` a full rank is proven after about ``rank`` vectors of the short
+length, ``2 rank² min(m, N)`` flops.
 
 The rank modulo p is a certain lower bound of the rank over Q of the integer matrix whose residues were
 streamed (see :mod:`relugeom.linalg.modular`).
@@ -235,8 +238,8 @@ def rank_mod_small_prime(A, p: int, stop_at: int | None = None) -> int:
     m, n = A.shape
     if m == 0 or n == 0:
         return 0
-    if m > n:
-        A, (m, n) = A.T, (n, m)  # fewer rows: a smaller basis for the same rank
+    if m < n:
+        A, (m, n) = A.T, (n, m)  # stream the longer side: short vectors, and the stop comes after ~rank of them
     blocks = (A[start : start + MAX_INNER] for start in range(0, m, MAX_INNER))
     return stream_rank(blocks, n, p, min(m, n) if stop_at is None else stop_at)
 

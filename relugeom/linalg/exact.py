@@ -2,7 +2,10 @@
 
 Algorithm (SPEC §4):
 
-1. ``r = rank(J' mod p)`` for a random 31-bit prime p: a certain lower bound on ``rank_Q J``.
+1. ``r = rank(J' mod p)`` for a random prime p (31 bits for small matrices, 21 bits for the streamed
+   engine: :func:`~relugeom.linalg.source.prime_bits`): a certain lower bound on ``rank_Q J``. For a
+   tall J (more rows than columns) the right hints below are computed first, and the rows are streamed
+   only until r reaches ``N − (their rank mod p)``, which then proves it.
 2. Upper bound, cheapest first:
 
    * ``r = min(m, N)``: nothing more to prove;
@@ -26,7 +29,10 @@ Algorithm (SPEC §4):
 
 The computation of step 2's last case runs in a forked process and is stopped at the time budget
 ``certify_timeout``; then :class:`~relugeom.exceptions.CertificationTimeout` is raised carrying the
-modular rank and the certified bounds. Matrices of at most ``IN_PROCESS_ENTRIES`` entries are solved in
+modular rank and the certified bounds. It needs J' as Python integers: when that alone is estimated
+above the memory budget (:mod:`relugeom.linalg.memory`; default half the available memory) it is not
+started, and the worker's address space is capped at the budget; both raise the same error at once,
+with the reason. Matrices of at most ``IN_PROCESS_ENTRIES`` entries are solved in
 this process instead (well under a millisecond, against about 8 ms to fork: this matters for exhaustive
 checks over thousands of tiny networks); a positive budget is then not enforced, a zero budget still
 raises at once. The engine never returns an uncertified number.

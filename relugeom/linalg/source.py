@@ -10,8 +10,8 @@ explicit matrix.
 A source may also offer ``mod_blocks(p, combine=None, seed=0)``: J' mod p for a prime below 2^21 as
 consecutive blocks of rows (float64 residues, :mod:`relugeom.linalg.echelon`), so that a large J is never
 held whole, and with its ``group_size`` (rows per sample) and ``combine=q``, q random combinations of each
-group's rows instead (a random left projection). :func:`rank_mod` streams them; without it, ``mod(p)`` is
-used.
+group's rows instead (a random left projection); and ``mod_column_blocks(p)``, the columns as blocks of
+rows of J'ᵀ, which :func:`rank_mod` streams for a wide J. Without them, ``mod(p)`` is used.
 
 A source may also offer ``block_ranks()``: a :class:`~relugeom.linalg.certificate.BlockRanks` (groups of
 consecutive rows, disjoint column blocks, and for each block the sum over the groups of the exact ranks of
@@ -77,6 +77,9 @@ def rank_mod(src: "MatrixSource", p: int, stop_at: int | None = None) -> int:
     if p >= 1 << SMALL_PRIME_BITS:
         return rank_mod_p(src.mod(p), p)
     cap = min(m, n) if stop_at is None else min(stop_at, m, n)
+    columns = getattr(src, "mod_column_blocks", None)
+    if m < n and columns is not None:  # a wide J: stream its columns, a full rank stops after ~m of them
+        return stream_rank(columns(p), m, p, cap)
     blocks = getattr(src, "mod_blocks", None)
     if blocks is None:
         return rank_mod_small_prime(src.mod(p), p, cap)
