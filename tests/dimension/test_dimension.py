@@ -349,3 +349,37 @@ def test_compare_methods_reports_float_sign_failures_instead_of_raising(hand_net
     assert (cmp.exact.bfd, cmp.float.bfd) == (4, 4)
     assert cmp.patterns_agree is False
     assert "sample 2, layer 0, neuron 1" in cmp.float_note and cmp.float_note in cmp.message()
+
+
+# ------------------------------------------------------------------------------------ the streamed engine
+def _half_dead(widths, n, seed):
+    """Nonnegative first-layer weights and zero biases; half the inputs negative, where every hidden neuron
+    of the first layer is dead: a wide J with dependent rows."""
+    base = Network.random_he(widths, seed=seed)
+    first = ([[abs(v) for v in row] for row in base.weights[0]], [0] * widths[1])
+    net = Network.from_layers([first] + list(zip(base.weights[1:], base.biases[1:])))
+    X = np.abs(np.random.default_rng(seed).normal(0.5, 1.0, (n, widths[0])))
+    X[n // 2 :] *= -1
+    return net, X
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        lambda: _half_dead((30, 8, 4), 60, seed=3),  # wide, rank-deficient: 240 × 284
+        lambda: (Network.random_he((3, 5, 4), seed=4), np.random.default_rng(4).normal(0.5, 1.0, (1500, 3))),  # tall
+    ],
+    ids=["wide-deficient", "tall"],
+)
+def test_certificates_of_the_streamed_engine_are_reverified_by_sympy(case):
+    """Jacobians above FLINT_MAX_ENTRIES go through the 21-bit streamed engine (columns of a wide J, random
+    row combinations of a tall one); their certificates are re-checked from the exact J with sympy."""
+    from relugeom.dimension.jacobian import ExactJacobian
+    from relugeom.linalg.source import FLINT_MAX_ENTRIES
+
+    net, X = case()
+    rep = rg.dimension_report(net, X, seed=0)
+    m, N = len(X) * net.output_dim, net.num_params
+    assert m * N > FLINT_MAX_ENTRIES and rep.primes[0] < 2**21
+    assert rep.certificate.verify(ExactJacobian(net, X).fractions()) is True
+    assert rep.bfd == rg.batch_functional_dimension(net, X, "float")  # benign floats: the same rank

@@ -293,6 +293,37 @@ def test_a_tall_jacobian_streams_random_combinations_and_still_gets_the_rank_mod
     assert rank_mod(JacobianSource(jac), p) == expected
 
 
+@settings(max_examples=15)
+@given(seed=st.integers(0, 10**6), per=st.integers(1, 40))
+def test_column_blocks_are_the_columns_of_the_jacobian_mod_p(draw_batch, seed, per):
+    """mod_column_blocks yields every column of J' mod p exactly once (in its own order), any block size."""
+    p = 2097143
+    net = Network.random_he((3, 4, 3, 2), seed=seed)
+    X = draw_batch(net, 5, np.random.default_rng(seed), max_num=99, max_den=17)
+    assume(X is not None)
+    jac = ExactJacobian(net, X)
+    cols = np.vstack(list(jac.mod_column_blocks(p, rows_per_block=per))).astype(np.int64) % p
+    expected = (jac.integer().T % p).astype(np.int64)
+    assert sorted(map(tuple, cols.tolist())) == sorted(map(tuple, expected.tolist()))
+
+
+def test_a_wide_jacobian_streams_its_columns_and_gets_the_rank_mod_p(draw_batch):
+    import flint
+
+    from relugeom.dimension.kernels import JacobianSource
+    from relugeom.linalg.source import rank_mod
+
+    p = 1048583
+    for seed, widths, n in [(6, (5, 6, 6, 3), 4), (7, (4, 8, 2), 3)]:
+        net = Network.random_he(widths, seed=seed)
+        X = draw_batch(net, n, np.random.default_rng(seed))
+        jac = ExactJacobian(net, X)
+        J = jac.integer()
+        assert J.shape[0] < J.shape[1]
+        expected = int(flint.nmod_mat(J.shape[0], J.shape[1], [int(v) % p for v in J.ravel()], p).rank())
+        assert rank_mod(JacobianSource(jac), p) == expected
+
+
 # ------------------------------------------------------------------------------------ Hadamard row bounds
 @settings(max_examples=30)
 @given(
