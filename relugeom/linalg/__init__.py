@@ -9,7 +9,9 @@
 ``method="modular"``
     The largest rank modulo ``num_primes`` random primes, without kernel check. Always a *lower bound*
     of the true rank, and equal to it except with probability at most ``error_bound`` (from the Hadamard
-    bound of the matrix and the number of primes in the range). Engine: :func:`source.rank_mod`.
+    bound of the matrix and the number of primes in the range; 0 when the rank reaches min(m, N) or, for
+    a tall matrix, N minus the rank of its source's right hints, which proves it). Engine:
+    :func:`source.rank_mod`.
 ``method="float"``
     float64 SVD with numpy's default tolerance or ``tol``; reports the singular-value gap. Fast, and
     can be wrong in both directions. Engine: :mod:`relugeom.linalg.floating`.
@@ -50,7 +52,7 @@ import numpy as np
 
 from .._typing import RANK_METHODS, RankMethod, check_choice
 from .certificate import BlockRanks, Certificate
-from .exact import certified_rank
+from .exact import certified_rank, right_hint_bound
 from .floating import FloatRank, float_rank
 from .modular import failure_probability, log2_hadamard_bound, random_prime
 from .source import DenseRational, MatrixSource, prime_bits, rank_mod
@@ -144,13 +146,15 @@ def rank(
     m, n = src.shape
     bits = prime_bits((m, n))
     primes: list[int] = []
-    r = 0
+    r, upper = 0, min(m, n)
     for _ in range(max(1, num_primes)):
         p = random_prime(rng, exclude=primes, bits=bits)
         primes.append(p)
-        r = max(r, rank_mod(src, p))
-    if r == min(m, n):
-        bound = 0.0  # a lower bound equal to the largest possible rank is the rank
+        if m > n and upper:  # a tall J: its structural kernel bounds the rank, and the stream stops there
+            upper = min(upper, right_hint_bound(src, p))
+        r = max(r, rank_mod(src, p, upper))
+    if r == upper:
+        bound = 0.0  # a lower bound equal to a proven upper bound is the rank
     else:
         bound = failure_probability(log2_hadamard_bound(src.row_norm_sq_bounds(), min(m, n)), len(primes), bits)
     return RankResult(r, "modular", False, error_bound=bound, primes=tuple(primes))

@@ -56,7 +56,7 @@ from .memory import default_budget, format_bytes, python_int_matrix_bytes
 from .modular import random_prime
 from .source import Hints, MatrixSource, prime_bits, rank_mod
 
-__all__ = ["certified_rank", "block_bound", "IN_PROCESS_ENTRIES"]
+__all__ = ["certified_rank", "block_bound", "right_hint_bound", "IN_PROCESS_ENTRIES"]
 
 #: Matrices with at most this many entries get their kernel computed in-process (no fork, no timeout).
 IN_PROCESS_ENTRIES = 4096
@@ -95,6 +95,12 @@ def _independent(vectors: Sequence[Sequence[int]], p: int) -> list[int]:
     if not vectors:
         return []
     return _pivots(_hint_matrix(vectors, p, None).T, p)
+
+
+def right_hint_bound(src: MatrixSource, p: int) -> int:
+    """``N − rank_p(right hints)``: an upper bound of rank_Q J (the hints are kernel vectors by theorem, and
+    a rank mod p is at most the rank over Q)."""
+    return src.shape[1] - len(_independent(src.right_hints()[1], p))
 
 
 #: With more blocks of positive deficit than this, only S = all of them and the single blocks are tried.

@@ -383,3 +383,11 @@ def test_certificates_of_the_streamed_engine_are_reverified_by_sympy(case):
     assert m * N > FLINT_MAX_ENTRIES and rep.primes[0] < 2**21
     assert rep.certificate.verify(ExactJacobian(net, X).fractions()) is True
     assert rep.bfd == rg.batch_functional_dimension(net, X, "float")  # benign floats: the same rank
+
+
+def test_modular_on_a_tall_jacobian_stops_at_the_structural_bound_and_then_has_no_error():
+    net = Network.random_he((3, 5, 4), seed=4)
+    X = np.random.default_rng(4).normal(0.5, 1.0, (1500, 3))
+    rep = rg.dimension_report(net, X, "modular", seed=0)
+    assert rep.bfd == rg.batch_functional_dimension(net, X, seed=0) == net.num_params - net.num_hidden == 39
+    assert rep.error_bound == 0.0  # rank mod p reached N − rank(rescalings): the rank is proven
