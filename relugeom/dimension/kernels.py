@@ -19,7 +19,9 @@ ranks of the column blocks of the affine maps (rank B_k(x_s) for each sample), f
 Left kernel (vectors y with yᵀ J = 0): within one activation pattern the rows of J are affine in x, so
 every affine dependency Σ_s c_s (x_s, 1) = 0 among samples of one pattern gives, for each output o, the
 left kernel vector with entries c_s on the rows (s, o). Their span has dimension
-n_L Σ_r (n_r − rank[X_r, 1]), which is the per-pattern bound of SPEC §3.
+n_L Σ_r (n_r − rank[X_r, 1]), which is the per-pattern bound of SPEC §3. When the first layers' backward
+factors vanish on a pattern, x is replaced by the input of the first map that matters (see
+:func:`affine_left_kernel`), which gives more of them.
 
 Examples
 --------
@@ -259,11 +261,22 @@ def sample_block_ranks(jac: ExactJacobian) -> BlockRanks:
 
 
 def affine_left_kernel(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
-    """Left kernel vectors from affine dependencies among samples sharing a pattern (see module doc)."""
+    """Left kernel vectors from affine dependencies among samples sharing a pattern (see module doc).
+
+    Within one pattern the rows of sample s are an affine function of ``a_k(x_s)`` for the first map k
+    whose backward factor B_k can be nonzero on that pattern (the columns of the maps before it vanish,
+    and every later a_j is affine in a_k): usually k = 0 (the input itself), but k > 0 when, e.g., every
+    neuron of the first hidden layer is inactive (then a_1 = 0 and the rows do not depend on x at all).
+    So every dependency Σ_s c_s (a_k(x_s), 1) = 0 among the pattern's samples is a left kernel vector.
+
+    >>> from relugeom.core.network import Network
+    >>> net = Network.from_layers([([[1]], [0]), ([[1]], [0])])   # F(x) = relu(x)
+    >>> len(affine_left_kernel(ExactJacobian(net, [-1, -2, -3])))   # all dead: the 3 rows are equal
+    2
+    """
     P = jac.pattern_matrix()
     n, n_out = jac.num_samples, jac.net.output_dim
-    X = jac.exact.inputs[0]
-    dX = jac.exact.input_dens[0]
+    live = _live_columns(jac)
     groups: dict[bytes, list[int]] = {}
     for s in range(n):
         groups.setdefault(P[s].tobytes(), []).append(s)
@@ -271,8 +284,10 @@ def affine_left_kernel(jac: ExactJacobian) -> tuple[tuple[int, ...], ...]:
     for samples in groups.values():
         if len(samples) < 2:
             continue
-        # columns (x_s, 1) scaled to integers: the null space of this (n0 + 1) × n_r matrix
-        M = flint.fmpz_mat([[int(X[s, j]) for s in samples] for j in range(X.shape[1])] + [[dX] * len(samples)])
+        k = next(k for k in range(len(live)) if live[k][samples[0]].any())  # B_{L−1} = I: always found
+        A, den = jac.exact.inputs[k], jac.exact.input_dens[k]
+        # columns (a_k(x_s), 1) scaled to integers: the null space of this (n_k + 1) × n_r matrix
+        M = flint.fmpz_mat([[int(A[s, j]) for s in samples] for j in range(A.shape[1])] + [[den] * len(samples)])
         basis, nullity = M.nullspace()
         for t in range(int(nullity)):
             coeffs = [int(basis[i, t]) for i in range(len(samples))]

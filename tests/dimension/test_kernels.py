@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import relugeom as rg
 from relugeom.dimension.jacobian import ExactJacobian
@@ -83,6 +85,26 @@ def test_affine_left_kernel_has_the_dimension_of_the_per_pattern_deficit(hand_ne
     # collinear points in R^2 of one pattern: 3 − rank[x, 1] = 3 − 2 = 1
     net = rg.Network.from_layers([([[1, 1]], [0]), ([[1]], [0])])
     assert len(affine_left_kernel(ExactJacobian(net, [[1, 1], [2, 2], [3, 3]]))) == 1
+
+
+@settings(max_examples=25)
+@given(seed=st.integers(0, 10**6), n_dead=st.integers(2, 6), n_live=st.integers(0, 4))
+def test_left_kernel_past_a_dead_first_layer_is_exact_and_as_large_as_the_equal_rows(seed, n_dead, n_live):
+    """Inputs in the negative quadrant kill every first-layer neuron (nonnegative weights, zero biases):
+    their rows are equal whatever x, so n_L (n_dead − 1) dependencies; every vector is checked by sympy."""
+    rng = np.random.default_rng(seed)
+    W0 = rng.integers(0, 4, (3, 2)).tolist()
+    net = rg.Network.from_layers(
+        [(W0, [0, 0, 0]), (rng.integers(-3, 4, (2, 3)).tolist(), rng.integers(-3, 4, 2).tolist())]
+    )
+    dead = [[-int(rng.integers(1, 9)), -int(rng.integers(1, 9))] for _ in range(n_dead)]
+    X = dead + [[int(rng.integers(1, 9)), int(rng.integers(1, 9))] for _ in range(n_live)]
+    assume(all(any(row) for row in W0))  # else a live sample can be degenerate
+    jac, J = _exact(net, X)
+    vecs = affine_left_kernel(jac)
+    assert all(sympy.Matrix([y]) * J == sympy.zeros(1, J.cols) for y in vecs)
+    dead_part = [y for y in vecs if not any(y[2 * n_dead :])]
+    assert sympy.Matrix(dead_part).rank() == 2 * (n_dead - 1)
 
 
 @pytest.mark.parametrize("widths, n, side", [((4, 16, 16, 2), 200, "right"), ((2, 8, 8, 1), 10, "left")])
