@@ -50,7 +50,7 @@ import numpy as np
 from ..core.network import FORMAT_NAME, Network
 from ..exceptions import FormatError, InvalidArgumentError, MissingExtraError, ShapeError, UnsupportedModelError
 from ..numbers import exact_matrix, exact_vector, format_name, to_fraction
-from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, sequential_names, state_dict_from_network
+from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, bfloat16_bytes, sequential_names, state_dict_from_network
 
 __all__ = ["load_onnx", "save_onnx", "OPSET", "ACCEPTED_OPS"]
 
@@ -420,8 +420,7 @@ def save_onnx(net: Network, path: str | os.PathLike, *, dtype: Any = "float64", 
         The element type of the initializers, the input and the output (ONNX's DOUBLE, FLOAT, FLOAT16,
         BFLOAT16).
     rounding : None or "nearest"
-        A parameter the format cannot hold is refused (:class:`~relugeom.exceptions.NotExactError`) or
-        rounded to the nearest number of the format (ties to even).
+        As in :func:`~relugeom.io.state_dict.state_dict_from_network`.
 
     Raises
     ------
@@ -434,8 +433,8 @@ def save_onnx(net: Network, path: str | os.PathLike, *, dtype: Any = "float64", 
     state = state_dict_from_network(net, name, rounding)
     initializers = []
     for key, arr in state.items():
-        if name == "bfloat16":  # the float32 bits' high half is the bfloat16 (exact: arr holds bfloat16 numbers)
-            raw = (np.ascontiguousarray(arr, dtype="<f4").view("<u4") >> 16).astype("<u2").tobytes()
+        if name == "bfloat16":
+            raw = bfloat16_bytes(arr)
             initializers.append(helper.make_tensor(key, elem, list(arr.shape), raw, raw=True))
         else:
             initializers.append(onnx.numpy_helper.from_array(arr, key))

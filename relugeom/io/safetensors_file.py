@@ -55,7 +55,14 @@ import numpy as np
 from ..core.network import FORMAT_NAME, Network
 from ..exceptions import FormatError, MissingExtraError
 from ..numbers import format_name
-from .state_dict import BiasFree, Rounding, network_from_state_dict, sequential_names, state_dict_from_network
+from .state_dict import (
+    BiasFree,
+    Rounding,
+    bfloat16_bytes,
+    network_from_state_dict,
+    sequential_names,
+    state_dict_from_network,
+)
 
 __all__ = ["load_safetensors", "save_safetensors", "read_header", "widen_bfloat16", "LAYERS_KEY"]
 
@@ -258,8 +265,7 @@ def _write_bfloat16(state: "OrderedDict[str, np.ndarray]", path: str, metadata: 
     header: dict[str, Any] = {"__metadata__": metadata}
     chunks, pos = [], 0
     for name, arr in state.items():
-        bits = (np.ascontiguousarray(arr, dtype="<f4").view("<u4") >> 16).astype("<u2")
-        raw = bits.tobytes()
+        raw = bfloat16_bytes(arr)
         header[name] = {"dtype": "BF16", "shape": list(arr.shape), "data_offsets": [pos, pos + len(raw)]}
         chunks.append(raw)
         pos += len(raw)
@@ -285,8 +291,7 @@ def save_safetensors(
         The float format of every tensor. bfloat16 files are written by relugeom itself (numpy has no
         bfloat16), in the format's layout; the others by ``safetensors.numpy.save_file``.
     rounding : None or "nearest"
-        A parameter the format cannot hold is refused (:class:`~relugeom.exceptions.NotExactError`) or
-        rounded to the nearest number of the format (ties to even).
+        As in :func:`~relugeom.io.state_dict.state_dict_from_network`.
 
     Raises
     ------

@@ -47,6 +47,7 @@ from ..exceptions import InvalidArgumentError, NotExactError, ShapeError, Unsupp
 from ..numbers import as_numpy, exact_matrix, exact_vector, format_name, round_to_format
 
 __all__ = [
+    "bfloat16_bytes",
     "network_from_state_dict",
     "state_dict_from_network",
     "natural_key",
@@ -208,6 +209,10 @@ def state_dict_from_network(
 ) -> "OrderedDict[str, np.ndarray]":
     """``net``'s layers as ``nn.Sequential`` state-dict names → float arrays of format ``fmt``.
 
+    ``rounding``: with None, a parameter the format cannot hold is refused
+    (:class:`~relugeom.exceptions.NotExactError`); with ``"nearest"`` it is rounded to the nearest number of
+    the format (ties to even), once, exactly (:func:`~relugeom.numbers.round_to_format`).
+
     >>> from relugeom.core.network import Network
     >>> sd = state_dict_from_network(Network.from_layers([([[1, "1/4"]], [-2])]), "float16")
     >>> sd["0.weight"].tolist(), sd["0.bias"].dtype
@@ -218,3 +223,13 @@ def state_dict_from_network(
         state[wname] = exact_float_array(W, fmt, rounding, f"layer {k} weight")
         state[bname] = exact_float_array(b, fmt, rounding, f"layer {k} bias")
     return state
+
+
+def bfloat16_bytes(arr: np.ndarray) -> bytes:
+    """The little-endian bfloat16 encoding of a float32 array that holds bfloat16 numbers (exactly: the high
+    half of each float32's bits), as ONNX's raw data and safetensors' BF16 tensors store it.
+
+    >>> bfloat16_bytes(np.array([1.0, -2.0], dtype=np.float32)).hex()
+    '803f00c0'
+    """
+    return (np.ascontiguousarray(arr, dtype="<f4").view("<u4") >> 16).astype("<u2").tobytes()
