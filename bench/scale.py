@@ -153,6 +153,11 @@ def run(case: str, engine: str, threads: int, timeout: float, python: str) -> di
     return report
 
 
+def num_params(widths: tuple[int, ...]) -> int:
+    """N for these widths: the weights and biases of every map."""
+    return sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+
+
 def _vm_hwm(pid: int) -> int:
     """Peak resident bytes of a running process (Linux ``VmHWM``), 0 when unknown."""
     try:
@@ -181,10 +186,7 @@ def child_main(case: str, engine: str, threads: int) -> None:
     except MemoryError:
         limit = CASES[case][2]
         widths, n, _ = CASES[case]
-        from relugeom.core.network import Network
-
-        num = Network.random_he(widths, seed=NET_SEED).num_params
-        need = 8 * n * widths[-1] * num
+        need = 8 * n * widths[-1] * num_params(widths)
         print(
             f"MemoryError under the {limit / 2**30:.0f} GB cap: the float64 J alone is {need / 2**30:.1f} GB",
             file=sys.stderr,
@@ -239,7 +241,7 @@ def main() -> int:
         widths, n, cap = CASES[case]
         results[case] = {}
         for engine in args.engines:
-            num = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+            num = num_params(widths)
             if engine == "torch32" and (not has_torch or n * widths[-1] * num > args.torch_max_entries):
                 continue
             print(f"[{case}] {engine} ...", file=sys.stderr, flush=True)
@@ -253,7 +255,7 @@ def main() -> int:
         reps = results[case]
         certified = reps.get("exact", {}).get("rank")
         fl = reps.get("float", {})
-        num = sum((a + 1) * b for a, b in zip(widths[:-1], widths[1:]))
+        num = num_params(widths)
         for engine, rep in reps.items():
             ratio_t = ratio_m = "-"
             if "rank" in rep and engine != "float" and ("rank" in fl or "killed" in fl.get("error", "")):

@@ -147,11 +147,12 @@ def rank(
     bits = prime_bits((m, n))
     primes: list[int] = []
     r, upper = 0, min(m, n)
+    hints = src.right_hints()[1] if m > n and upper else ()  # prime-free: computed once
     for _ in range(max(1, num_primes)):
         p = random_prime(rng, exclude=primes, bits=bits)
         primes.append(p)
-        if m > n and upper:  # a tall J: its structural kernel bounds the rank, and the stream stops there
-            upper = min(upper, right_hint_bound(src, p))
+        if hints:  # a tall J: its structural kernel bounds the rank, and the stream stops there
+            upper = min(upper, right_hint_bound(n, hints, p))
         r = max(r, rank_mod(src, p, upper))
     if r == upper:
         bound = 0.0  # a lower bound equal to a proven upper bound is the rank

@@ -53,7 +53,7 @@ from ..exceptions import CertificationTimeout
 from .certificate import BlockRanks, Certificate
 from .echelon import SMALL_PRIME_BITS, EchelonBasis, rank_mod_small_prime, residues
 from .memory import default_budget, format_bytes, python_int_matrix_bytes
-from .modular import random_prime
+from .modular import random_prime, rank_mod_p
 from .source import Hints, MatrixSource, prime_bits, rank_mod
 
 __all__ = ["certified_rank", "block_bound", "right_hint_bound", "IN_PROCESS_ENTRIES"]
@@ -97,10 +97,10 @@ def _independent(vectors: Sequence[Sequence[int]], p: int) -> list[int]:
     return _pivots(_hint_matrix(vectors, p, None).T, p)
 
 
-def right_hint_bound(src: MatrixSource, p: int) -> int:
-    """``N − rank_p(right hints)``: an upper bound of rank_Q J (the hints are kernel vectors by theorem, and
-    a rank mod p is at most the rank over Q)."""
-    return src.shape[1] - len(_independent(src.right_hints()[1], p))
+def right_hint_bound(n: int, hints: Sequence[Sequence[int]], p: int) -> int:
+    """``N − rank_p(hints)`` for right kernel vectors of an m × N matrix: an upper bound of its rank over Q
+    (the hints are kernel vectors by theorem, and a rank mod p is at most the rank over Q)."""
+    return n - len(_independent(hints, p))
 
 
 #: With more blocks of positive deficit than this, only S = all of them and the single blocks are tried.
@@ -108,10 +108,7 @@ MAX_BLOCK_SUBSETS_OF = 8
 
 
 def _nmod_rank(A: np.ndarray, p: int) -> int:
-    m, n = A.shape
-    if p < 1 << SMALL_PRIME_BITS:
-        return rank_mod_small_prime(A, p)
-    return int(flint.nmod_mat(m, n, A.ravel().tolist(), p).rank()) if m and n else 0
+    return rank_mod_small_prime(A, p) if p < 1 << SMALL_PRIME_BITS else rank_mod_p(A, p)
 
 
 def block_bound(
