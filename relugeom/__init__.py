@@ -26,7 +26,7 @@ Examples
 True
 """
 
-from . import core, dimension, io, linalg, measures, plots, regions, search, training
+from . import core, dimension, io, limits, linalg, measures, plots, regions, search, training
 from .core import Network, activation_patterns, forward, pattern_statistics
 from .dimension import (
     DimensionReport,
@@ -43,12 +43,17 @@ from .exceptions import (
     DegenerateSegmentError,
     FloatRangeError,
     FormatError,
+    LimitReached,
+    MemoryLimitReached,
     NotExactError,
+    RegionLimitReached,
     RelugeomError,
     ShapeError,
+    TimeLimitReached,
     UnsupportedModelError,
 )
 from .io import from_torch, load_inputs, load_network, save_inputs, save_network, to_torch
+from .limits import bounds
 from .linalg import Certificate, RankResult, rank
 from .measures import (
     NormMeasures,
@@ -65,7 +70,7 @@ from .measures import (
     segment_profile,
     segment_statistics,
 )
-from .numbers import to_fraction
+from .numbers import digit_limit, to_fraction
 from .regions import (
     CFFDEstimate,
     CFFDReport,
@@ -128,6 +133,7 @@ __all__ = [
     "core",
     "dimension",
     "io",
+    "limits",
     "linalg",
     "regions",
     "measures",
@@ -215,4 +221,10 @@ __all__ = [
     "DegenerateSegmentError",
     "CertificationTimeout",
     "FloatRangeError",
+    "LimitReached",
+    "TimeLimitReached",
+    "RegionLimitReached",
+    "MemoryLimitReached",
+    "bounds",
+    "digit_limit",
 ]

@@ -1,7 +1,8 @@
 """The one small error hierarchy of relugeom.
 
 Every error relugeom raises on purpose is a :class:`RelugeomError`; each message says what is wrong,
-where, and what to do about it. The command line prints the message on one line and exits with code 2.
+where, and what to do about it. The command line prints the message on one line and exits with code 2,
+or with code 3 for a :class:`LimitReached` (a time, region or memory bound that stopped the work).
 
 Examples
 --------
@@ -18,6 +19,7 @@ from __future__ import annotations
 __all__ = [
     "RelugeomError",
     "InvalidArgumentError",
+    "UsageError",
     "MissingExtraError",
     "NotExactError",
     "InexactInputError",
@@ -25,6 +27,11 @@ __all__ = [
     "DegeneratePointError",
     "DegenerateSegmentError",
     "CertificationTimeout",
+    "LimitReached",
+    "TimeLimitReached",
+    "RegionLimitReached",
+    "MemoryLimitReached",
+    "format_bytes",
     "FormatError",
     "UnsupportedModelError",
     "FloatRangeError",
@@ -40,6 +47,10 @@ class RelugeomError(Exception):
 
 class InvalidArgumentError(RelugeomError, ValueError):
     """An argument outside its allowed values: an unknown method name, a negative count, an empty range."""
+
+
+class UsageError(InvalidArgumentError):
+    """A command line the parser cannot read (unknown flag, bad flag value): one line, exit code 2."""
 
 
 class MissingExtraError(RelugeomError, ImportError):
@@ -124,7 +135,60 @@ class DegenerateSegmentError(RelugeomError, ValueError):
         )
 
 
-class CertificationTimeout(RelugeomError, RuntimeError):
+class LimitReached(RelugeomError, RuntimeError):
+    """A bound the caller set stopped the work: time, regions or memory (CLI exit code 3).
+
+    Nothing is wrong with the input; the message says which bound was reached and how to raise it.
+    """
+
+
+class TimeLimitReached(LimitReached):
+    """The deadline of :func:`relugeom.limits.bounds` (CLI: ``--timeout``) passed; ``timeout`` in seconds."""
+
+    def __init__(self, timeout: float, doing: str | None = None):
+        self.timeout, self.doing = timeout, doing
+        where = f" while {doing}" if doing else ""
+        super().__init__(
+            f"time limit of {timeout:g} s reached{where}; raise it (CLI: --timeout SECONDS) or ask for less"
+        )
+
+
+class RegionLimitReached(LimitReached):
+    """More cells than ``max_regions`` (CLI: ``--max-regions``) were created; ``count`` at ``layer``."""
+
+    def __init__(self, max_regions: int, layer: int, count: int):
+        self.max_regions, self.layer, self.count = max_regions, layer, count
+        super().__init__(
+            f"region limit reached: more than {max_regions} cells at hidden layer {layer}; enumerate inside "
+            f"a smaller box, or raise max_regions (CLI: --max-regions)"
+        )
+
+
+class MemoryLimitReached(LimitReached):
+    """The estimated (or measured) peak memory ``need`` exceeds the budget ``budget`` (bytes)."""
+
+    def __init__(self, need: int, budget: int, what: str):
+        self.need, self.budget, self.what = need, budget, what
+        super().__init__(
+            f"memory limit: {what} needs about {format_bytes(need)}, over the limit of {format_bytes(budget)}; raise it "
+            f"(CLI: --max-memory SIZE, e.g. 8G) or ask for less"
+        )
+
+
+def format_bytes(num: int) -> str:
+    """Bytes for people, as the messages print them: ``1.5 GB``, ``320 MB``, ``12 kB`` (powers of 1024).
+
+    >>> format_bytes(3 * 2**29), format_bytes(320 * 2**20), format_bytes(12345)
+    ('1.5 GB', '320 MB', '12 kB')
+    """
+    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
+        if num >= size:
+            value = num / size
+            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
+    return f"{num} B"
+
+
+class CertificationTimeout(LimitReached):
     """No certificate for the exact rank was found within the time budget (or the memory budget: ``reason``).
 
     The error carries what *is* known, so the caller can decide: ``modular_rank`` (the rank modulo the

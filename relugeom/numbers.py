@@ -3,7 +3,9 @@
 Accepted: ``int``, :class:`fractions.Fraction`, :class:`decimal.Decimal`, strings ``"p/q"`` or decimals
 (``"0.1"`` is exactly 1/10, ``"1e-3"`` exactly 1/1000), numpy integers, and floats (Python or numpy),
 which are taken at their *exact binary value*: ``to_fraction(0.1)`` is 3602879701896397/2**55, not 1/10.
-NaN and ±infinity are refused, as are booleans and other types. Torch tensors (any float dtype,
+NaN and ±infinity are refused, as are booleans and other types. Numbers given as text or as
+:class:`~decimal.Decimal` (what files hold) are refused beyond :data:`DEFAULT_MAX_DIGITS` digits, before
+they are expanded: see :func:`number_size` and :func:`digit_limit`. Torch tensors (any float dtype,
 bfloat16 included, on any device) are accepted wherever arrays are: :func:`as_numpy` moves them to the
 CPU and widens them exactly, without importing torch.
 
@@ -28,10 +30,14 @@ Fraction(1, 2)
 from __future__ import annotations
 
 import math
+import re
+import sys
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from decimal import Decimal
 from fractions import Fraction
 from numbers import Rational
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 import numpy as np
 
@@ -39,6 +45,12 @@ from .exceptions import FloatRangeError, InvalidArgumentError, NotExactError, Sh
 
 __all__ = [
     "to_fraction",
+    "DEFAULT_MAX_DIGITS",
+    "max_digits",
+    "digit_limit",
+    "number_size",
+    "parse_json_int",
+    "parse_json_decimal",
     "exact_vector",
     "exact_matrix",
     "integer_scaling",
@@ -61,6 +73,157 @@ def _where(where: str | None) -> str:
     return f" at {where}" if where else ""
 
 
+#: The default cap on the size of a number read from text or a Decimal (:func:`number_size`): Python's own
+#: limit on the digits of an ``int`` read from a string, so the two never disagree.
+DEFAULT_MAX_DIGITS = 4300
+_MAX_EXPONENT = 20  # exponents of more digits are refused without converting them to an int
+_LIMIT: ContextVar[int | None] = ContextVar("relugeom_max_digits", default=DEFAULT_MAX_DIGITS)
+# the syntax of fractions.Fraction(str), its parts named for number_size
+_NUMBER_TEXT = re.compile(
+    r"\A[-+]?(?=\d|\.\d)(?P<num>\d*|\d+(?:_\d+)*)(?:/(?P<denom>\d+(?:_\d+)*)|"
+    r"(?:\.(?P<decimal>\d*|\d+(?:_\d+)*))?(?:[eE](?P<exp>[-+]?\d+(?:_\d+)*))?)\Z"
+)
+
+
+def max_digits() -> int | None:
+    """The cap in force on the size of numbers read from text or Decimals (None: no cap).
+
+    >>> max_digits() == DEFAULT_MAX_DIGITS
+    True
+    """
+    return _LIMIT.get()
+
+
+@contextmanager
+def digit_limit(n: int | None) -> Iterator[None]:
+    """The cap on the size of numbers read from text or Decimals (:func:`number_size`) for a ``with`` block.
+
+    ``n`` is the largest size accepted; None or 0 lifts the cap (as ``--max-digits 0`` does). The cap is a
+    :class:`contextvars.ContextVar`: it holds for this thread or task only. Lifting it above
+    :data:`DEFAULT_MAX_DIGITS` also lifts Python's process-wide limit on int-string conversions
+    (:func:`sys.set_int_max_str_digits`) until the block ends, so that such numbers, and the longer results
+    computed from them, can be read and printed.
+
+    >>> to_fraction("1e400000000")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.NotExactError: '1e400000000' would have 400000001 digits, more than the limit of 4300; ...
+    >>> with digit_limit(None):
+    ...     max_digits(), len(str(to_fraction("7e6000")))
+    (None, 6001)
+    """
+    if n is not None and (isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 0):
+        raise InvalidArgumentError(f"digit_limit needs a number of digits >= 0 or None (no limit), got {n!r}")
+    limit = int(n) if n else None
+    token, previous = _LIMIT.set(limit), sys.get_int_max_str_digits()
+    lift = previous != 0 and (limit is None or limit > DEFAULT_MAX_DIGITS)
+    try:
+        if lift:
+            sys.set_int_max_str_digits(0)
+        yield
+    finally:
+        if lift:
+            sys.set_int_max_str_digits(previous)
+        _LIMIT.reset(token)
+
+
+def _show(text: str) -> str:
+    """A number's text for an error message: short, on one line."""
+    return repr(text) if len(text) <= 40 else f"{text[:20]!r}… ({len(text)} characters)"
+
+
+def _is_zero(m: re.Match) -> bool:
+    """Whether a decimal's text (a match of _NUMBER_TEXT) is 0, whatever its exponent."""
+    return m["denom"] is None and not (m["num"] + (m["decimal"] or "")).strip("0_")
+
+
+def number_size(x: str | Decimal) -> int | None:
+    """The size of a number written as text or as a Decimal, in digits, found without expanding it.
+
+    For a decimal ``[sign]digits[.digits][e[sign]exp]``: the number of mantissa digits plus ``|exp|`` (a
+    bound on the digits of the numerator and denominator); for ``p/q``: the longer of ``p`` and ``q``; for
+    a zero mantissa: its digits, whatever the exponent. A Decimal is measured alike (by ``as_tuple()``).
+    An exponent of more than 20 digits is never converted: the size is then a lower bound, above 10**20.
+    None for text that is not a number, and for NaN and infinite Decimals.
+
+    >>> number_size("-12.50e-3"), number_size("1/1000"), number_size(Decimal("1E+400")), number_size("0e99999")
+    (7, 4, 401, 1)
+    """
+    if isinstance(x, Decimal):
+        if not x.is_finite():
+            return None
+        _, digits, exp = x.as_tuple()
+        return len(digits) + (abs(int(exp)) if any(digits) else 0)
+    m = _NUMBER_TEXT.match(x.strip())
+    if m is None:
+        return None
+    digits = [0 if not g else len(g) - g.count("_") for g in m.group("num", "denom", "decimal")]
+    if m["denom"] is not None:
+        return max(digits[:2])
+    exp = "" if m["exp"] is None or _is_zero(m) else m["exp"].lstrip("+-").replace("_", "").lstrip("0")
+    big = len(exp) > _MAX_EXPONENT  # never converted: the size is then a lower bound, len(exp) * 10**20
+    return digits[0] + digits[2] + (len(exp) * 10**_MAX_EXPONENT if big else int(exp or 0))
+
+
+def _check_size(x: str | Decimal, where: str | None = None) -> None:
+    """Refuse (NotExactError) a number whose size exceeds the cap in force, before anything expands it."""
+    limit, size = _LIMIT.get(), number_size(x)
+    if limit is None or size is None or size <= limit:
+        return
+    text = x.strip() if isinstance(x, str) else str(x)
+    what = f"{size} digits" if size < 10**_MAX_EXPONENT else f"an exponent of {size // 10**_MAX_EXPONENT} digits"
+    raise NotExactError(
+        f"{_show(text)}{_where(where)} would have {what}, more than the limit of {limit}; the limit is a guard "
+        f"against numbers that take minutes or all memory to expand: pass --max-digits N (0: no limit; "
+        f"library: relugeom.numbers.digit_limit(N)) to read it"
+    )
+
+
+def _text_to_fraction(x: str, where: str | None) -> Fraction:
+    """A number's text as a Fraction: its syntax and size checked before Fraction expands it."""
+    m = _NUMBER_TEXT.match(x.strip())
+    if m is not None:
+        _check_size(x, where)
+        if _is_zero(m):
+            return Fraction(0)  # never expand the exponent of 0
+        with suppress(ValueError, ZeroDivisionError):  # q = 0, or a sys.set_int_max_str_digits below the cap
+            return Fraction(x.strip())
+    raise NotExactError(
+        f"cannot read {_show(x)}{_where(where)} as an exact number; write an integer, 'p/q' with q != 0 "
+        f"or a finite decimal such as '0.25' or '1e-3'"
+    )
+
+
+def parse_json_int(text: str) -> int:
+    """``json.loads``'s ``parse_int`` that refuses (NotExactError) an integer beyond the cap in force.
+
+    >>> import json
+    >>> json.loads("[12, -3]", parse_int=parse_json_int)
+    [12, -3]
+    """
+    _check_size(text)
+    try:
+        return int(text)
+    except ValueError:  # beyond a sys.set_int_max_str_digits below the cap
+        raise NotExactError(f"{_show(text)} has more digits than sys.get_int_max_str_digits() allows") from None
+
+
+def parse_json_decimal(text: str) -> Decimal:
+    """``json.loads``'s ``parse_float`` for exact numbers: the Decimal a JSON number spells, refused
+    (NotExactError) beyond the cap in force.
+
+    >>> import json
+    >>> json.loads("[0.1, 2e3, 0e99999999999999999999]", parse_float=parse_json_decimal)
+    [Decimal('0.1'), Decimal('2E+3'), Decimal('0')]
+    """
+    _check_size(text)
+    m = _NUMBER_TEXT.match(text.strip())
+    try:
+        return Decimal(0) if m is not None and _is_zero(m) else Decimal(text)
+    except ArithmeticError:  # decimal.InvalidOperation: an exponent beyond what a Decimal holds
+        raise NotExactError(f"{_show(text)} has an exponent beyond the range of a decimal.Decimal") from None
+
+
 def to_fraction(x: Any, where: str | None = None) -> Fraction:
     """Convert one user number to an exact :class:`~fractions.Fraction`.
 
@@ -74,7 +237,8 @@ def to_fraction(x: Any, where: str | None = None) -> Fraction:
     Raises
     ------
     NotExactError
-        For NaN, ±infinity, booleans, unparsable strings and unsupported types.
+        For NaN, ±infinity, booleans, unparsable strings and unsupported types, and for a string or Decimal
+        larger than the cap in force (:func:`number_size` above :func:`max_digits`; see :func:`digit_limit`).
 
     Examples
     --------
@@ -106,18 +270,12 @@ def to_fraction(x: Any, where: str | None = None) -> Fraction:
     if isinstance(x, Decimal):
         if not x.is_finite():
             raise NotExactError(f"{x}{_where(where)} is not a finite number")
-        return Fraction(x)
+        _check_size(x, where)
+        return Fraction(0) if x.is_zero() else Fraction(x)
     if isinstance(x, Rational):
         return Fraction(x.numerator, x.denominator)
     if isinstance(x, str):
-        text = x.strip()
-        try:
-            return Fraction(text)
-        except (ValueError, ZeroDivisionError):
-            raise NotExactError(
-                f"cannot read {x!r}{_where(where)} as an exact number; write an integer, 'p/q' "
-                f"or a finite decimal such as '0.25' or '1e-3'"
-            ) from None
+        return _text_to_fraction(x, where)
     raise NotExactError(
         f"unsupported number type {type(x).__name__}{_where(where)}; use int, Fraction, a string "
         f"'p/q' or a decimal, or a float (taken at its exact binary value)"

@@ -23,10 +23,9 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..exceptions import RelugeomError
 from ..io import load_network
 from .format import key_values, network_line, table
-from .options import Subparsers, add_at_zero, add_json, add_network, add_seed, parse_ints
+from .options import Subparsers, add_at_zero, add_json, add_max_regions, add_network, add_seed, parse_ints, real
 
 __all__ = ["register", "run"]
 
@@ -49,13 +48,14 @@ def register(subparsers: Subparsers) -> None:
     )
     p.add_argument(
         "--scale",
-        type=float,
+        type=real(0, above=True),
         default=1.0,
         metavar="S",
         help="spread S of the random inputs (default 1); raise it when breakpoints lie far out",
     )
     add_json(p)
     add_at_zero(p, "one-sided convention where a neuron is identically zero on an open set")
+    add_max_regions(p)
     p.set_defaults(func=run)
 
 
@@ -65,9 +65,7 @@ def run(args: argparse.Namespace) -> int:
 
     net = load_network(args.network, bias_free=args.bias_free)
     sizes = None if args.sizes is None else list(parse_ints("--sizes", args.sizes, "1,2,4,8"))
-    if not args.scale > 0 or args.scale == float("inf"):
-        raise RelugeomError(f"--scale must be a positive finite number, got {args.scale}")
-    rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed)
+    rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed, max_regions=args.max_regions)
     est = estimate_cffd(net, sizes, args.distribution, args.seed, scale=args.scale, exact=rep.cffd)
     if args.json:
         estimate = est.to_dict()

@@ -25,8 +25,18 @@ __all__ = ["register", "run"]
 
 def register(subparsers: Subparsers) -> None:
     """Add ``check`` to the sub-commands."""
-    p = subparsers.add_parser("check", help="check the theorems of proofs/ on toy networks, exactly")
-    p.add_argument("names", nargs="*", metavar="NAME", help="theorems to check (default: all, T1 … T6)")
+    from ..proofs import THEOREMS  # the help names every theorem of proofs/, so it cannot fall behind
+
+    names = list(THEOREMS)
+
+    p = subparsers.add_parser(
+        "check",
+        help=f"check the theorems of proofs/ ({names[0]}–{names[-1]}) on toy networks, exactly",
+        description="Check each theorem of proofs/ exactly on toy networks: "
+        + "; ".join(f"{name}: {m.TITLE}" for name, m in THEOREMS.items())
+        + ". Exit code 1 when a statement is violated.",
+    )
+    p.add_argument("names", nargs="*", metavar="NAME", help=f"theorems to check (default: all, {' '.join(names)})")
     p.add_argument(
         "--exhaustive",
         action="store_true",

@@ -5,7 +5,7 @@ Commands:
 * ``relugeom dim NET.json --inputs X.csv [--method exact|modular|float] [--json]`` — BFD and its bounds
   (``relugeom dim CE.json`` re-checks a counterexample file, whose batch is inside it);
 * ``relugeom check [NAME…] [--exhaustive] [--jobs K] [--scheduler ADDR] [--json]`` — the theorem checks
-  of ``proofs/`` (T1–T6): a table of cases checked, degenerate cases skipped and violations;
+  of ``proofs/`` (T1–T7): a table of cases checked, degenerate cases skipped and violations;
 * ``relugeom search CONJECTURE [--budget N] [--out FILE] [--jobs K] [--json]`` — search small networks
   for a counterexample, shrink it, write it as JSON (``relugeom search --list`` names the conjectures);
 * ``relugeom regions NET.json [--box=LOW:HIGH[,LOW:HIGH…]] [--graph] [--inputs X.csv] [--plot out.png]
@@ -23,14 +23,27 @@ Commands:
   [--epochs E] [--track train,test,random] [--out DIR] [--json] [--quiet]`` — train a small network in
   float64 and measure the exact BFD of every checkpoint (SPEC §7): a progress bar and one line per
   checkpoint on stderr, the per-checkpoint table on stdout, and with ``--out`` a run directory that
-  ``relugeom.training.run_directory.recheck_run`` re-checks from the files alone;
+  ``relugeom recheck DIR`` re-checks from the files alone;
+* ``relugeom recheck DIR [--steps s1,s2,…] [--certify-timeout SECONDS] [--json]`` — recompute, from the
+  files of a ``relugeom train --out DIR`` run alone, every BFD, pattern count and dead-neuron count its
+  ``history.json`` records: a table of recorded against recomputed values;
 * ``relugeom demo`` — the built-in example where float64 gets the BFD wrong.
 
-``check`` exits with 1 when a statement is violated; ``search`` exits with 0 whether or not it finds a
-counterexample (the output says which).
+Exit codes (``relugeom --help`` lists them too):
 
-Errors (missing file, malformed JSON or CSV, wrong input width, degenerate point, no certificate in
-time, a missing optional extra, a diverging training run) print one line on stderr and exit with code 2.
+* **0** done (``search`` also when it found no counterexample: the output says which);
+* **1** a violation or counterexample found (``check``; ``recheck`` when a recorded value is contradicted);
+* **2** bad input or a refused request: a missing or malformed file, a wrong flag value, a degenerate
+  point, a missing optional extra;
+* **3** a limit reached: ``--timeout``, ``--max-regions``, ``--max-memory``, ``--certify-timeout``;
+* **130** interrupted (Ctrl-C);
+* **70** an internal error (a bug: please report it; ``--debug`` shows the traceback).
+
+Every non-zero exit prints exactly one line on stderr and never a traceback. A closed output pipe
+(``relugeom … | head``) ends the command quietly with 0. The console script runs each command under
+:mod:`relugeom.cli.supervise` (a forked child watched by an idle parent), so Ctrl-C, ``--timeout`` and
+``--max-memory`` stop it within about two seconds even inside one long compiled step; :func:`main`
+runs in-process (tests, notebooks) with the cooperative bounds of :mod:`relugeom.limits` only.
 
 Examples
 --------
@@ -42,24 +55,68 @@ True
 from __future__ import annotations
 
 import argparse
+import os
 import sys
-from typing import Sequence
+import traceback
+from contextlib import ExitStack, contextmanager
+from typing import Any, Iterator, Sequence
 
-from ..exceptions import RelugeomError
-from . import cffd, check, demo, dim, measures, regions, search, train
+from .. import __version__
+from ..exceptions import LimitReached, RelugeomError, TimeLimitReached, UsageError
+from ..limits import bounds
+from ..numbers import digit_limit
+from . import cffd, check, demo, dim, measures, recheck, regions, search, train
+from .options import add_max_memory, add_timeout, integer
+from .progress import StatusLine
+from .supervise import supervised
 
-__all__ = ["main", "main_entry", "build_parser"]
+__all__ = ["main", "main_entry", "build_parser", "UsageError", "EXIT_CODES"]
 
 #: The commands in the order of ``relugeom --help``; each module adds its parser and sets its ``func``.
-COMMANDS = (dim, demo, check, search, regions, cffd, measures, train)
+COMMANDS = (dim, demo, check, search, regions, cffd, measures, train, recheck)
+#: Commands that take ``--timeout``; of those, the ones that also take ``--max-memory`` and draw a status
+#: line on a terminal (``train``, ``check`` and ``search`` draw their own progress bars).
+TIMED = ("dim", "check", "search", "regions", "cffd", "measures", "train", "recheck")
+MEMORY = ("dim", "regions", "cffd")
+STATUS = ("dim", "regions", "cffd", "measures")
+EXIT_CODES = {0: "done", 1: "a violation or counterexample found", 2: "bad input or refused request"}
+EXIT_CODES |= {3: "a limit reached (--timeout, --max-regions, --max-memory)", 130: "interrupted"}
+EXIT_CODES |= {70: "internal error (a bug: please report it; --debug shows the traceback)"}
+EPILOG = "exit codes: " + "; ".join(f"{code} {what}" for code, what in EXIT_CODES.items())
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argparse parser whose errors are one line (a :class:`UsageError`), not usage + message + exit."""
+
+    def error(self, message: str) -> Any:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The parser of every command; ``args.func(args)`` runs the command that was parsed."""
-    parser = argparse.ArgumentParser(prog="relugeom", description="Exact geometry of small ReLU networks.")
-    subparsers = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(
+        prog="relugeom",
+        description="Exact geometry of small ReLU networks.",
+        epilog=EPILOG,
+    )
+    parser.add_argument("--version", action="version", version=f"relugeom {__version__}")
+    subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for command in COMMANDS:
         command.register(subparsers)
+    for name, sub in subparsers.choices.items():
+        sub.epilog = EPILOG
+        if name in TIMED:
+            add_timeout(sub)
+        if name in MEMORY:
+            add_max_memory(sub)
+        sub.add_argument(
+            "--max-digits",
+            type=integer(0),
+            default=None,
+            metavar="D",
+            help="longest number read from a file, in digits plus the decimal exponent (default 4300; 0: no limit)",
+        )
+        sub.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
     return parser
 
 
@@ -80,19 +137,130 @@ def _glue_negative_box(argv: list[str]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code.
+    """Run the command line in this process; returns the exit code and never raises (see the module).
 
     ``args.argv`` holds the arguments as typed (``train`` records them in its run directory).
     """
+    return _run(argv, supervise=False)
+
+
+def main_entry() -> None:  # pragma: no cover - console script; the subprocess tests run it
+    sys.exit(_run(None, supervise=True))
+
+
+def _run(argv: Sequence[str] | None, supervise: bool) -> int:
     typed = sys.argv[1:] if argv is None else list(argv)
-    args = build_parser().parse_args(_glue_negative_box(typed))
-    args.argv = typed
     try:
-        return args.func(args)
+        args = build_parser().parse_args(_glue_negative_box(typed))
     except RelugeomError as err:
-        print(f"relugeom: error: {err}", file=sys.stderr)
-        return 2
+        return _fail(2, f"error: {err}")
+    except SystemExit as exit_:  # --help and --version print and exit 0
+        return exit_.code if isinstance(exit_.code, int) else 0
+    args.argv = typed
+    if not supervise:
+        return _execute(args)
+    from ..linalg.memory import default_budget
+
+    max_memory = getattr(args, "max_memory", None)
+    if args.command in MEMORY and max_memory is None:
+        max_memory = args.max_memory = default_budget()
+    return supervised(lambda: _execute(args), timeout=getattr(args, "timeout", None), max_memory=max_memory)
 
 
-def main_entry() -> None:  # pragma: no cover - console script
-    sys.exit(main())
+def _execute(args: argparse.Namespace) -> int:
+    """Run the parsed command under its bounds; every outcome becomes an exit code and at most one line."""
+    status = StatusLine(args.command, enabled=args.command in STATUS and not getattr(args, "json", False))
+    stdout, str_digits = sys.stdout, sys.get_int_max_str_digits()
+    try:
+        with ExitStack() as stack:
+            sys.set_int_max_str_digits(0)  # exact outputs may be long; --max-digits guards what is read
+            if status.enabled:
+                sys.stdout = _ClearingStream(stdout, status)
+            if args.max_digits is not None:
+                stack.enter_context(digit_limit(args.max_digits or None))
+            timeout = getattr(args, "timeout", None)
+            stack.enter_context(bounds(timeout, getattr(args, "max_memory", None), status))
+            if timeout is not None:
+                stack.enter_context(_alarm(timeout))
+            return args.func(args)
+    except BrokenPipeError:  # the reader stopped reading (| head): stop quietly
+        _silence_stdout()
+        return 0
+    except LimitReached as err:
+        return _fail(3, f"limit: {err}", args)
+    except RelugeomError as err:
+        return _fail(2, f"error: {err}", args)
+    except KeyboardInterrupt:
+        return _fail(130, "interrupted", args)
+    except MemoryError:
+        return _fail(3, "limit: out of memory; ask for less, or give --max-memory to be refused early", args)
+    except UnicodeError as err:
+        return _fail(2, f"error: a file is not text in UTF-8 ({err.reason}); give the file relugeom expects", args)
+    except OSError as err:
+        where = f": {err.filename}" if err.filename else ""
+        return _fail(2, f"error: {err.strerror or err}{where}", args)
+    except Exception as err:  # noqa: BLE001 - the last line of defence: one line, and a report asked for
+        what = f"{type(err).__name__}: {err}".splitlines()[0][:300]
+        return _fail(
+            70, f"internal error: {what}. Please report it with the command line (--debug shows the traceback)", args
+        )
+    finally:
+        sys.stdout = stdout
+        sys.set_int_max_str_digits(str_digits)
+        status.close()
+
+
+def _fail(code: int, line: str, args: argparse.Namespace | None = None) -> int:
+    if args is not None and getattr(args, "debug", False):
+        traceback.print_exc()
+    try:
+        print(f"relugeom: {line}", file=sys.stderr)
+    except (OSError, ValueError):
+        pass
+    return code
+
+
+@contextmanager
+def _alarm(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeLimitReached` in the main thread at the deadline, between two Python steps (a
+    backstop for loops without a checkpoint; the supervisor handles a step in compiled code)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def ring(signum: int, frame: Any) -> None:
+        raise TimeLimitReached(seconds)
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class _ClearingStream:
+    """stdout that erases the status line before it writes (both share the terminal)."""
+
+    def __init__(self, stream: Any, status: StatusLine) -> None:
+        self._stream, self._status = stream, status
+
+    def write(self, text: str) -> int:
+        self._status.close()
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not hit the closed pipe again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass

@@ -16,12 +16,30 @@ Examples
 (True, 'active', 0)
 >>> parse_ints("--widths", "2,16,1", "2,16,1")
 (2, 16, 1)
+
+Every number a flag takes is checked the same way by the argparse types below (seeds and counts of
+digits ≥ 0, jobs, budgets and caps ≥ 1, times > 0 and finite, tolerances ≥ 0 and finite), so a bad value
+is one error line before any work starts:
+
+>>> integer(0)("-1")
+Traceback (most recent call last):
+...
+argparse.ArgumentTypeError: expected an integer >= 0, got '-1'
+>>> real(0, above=True)("nan")
+Traceback (most recent call last):
+...
+argparse.ArgumentTypeError: expected a finite number > 0, got 'nan'
+>>> byte_size("1.5G"), byte_size("512M"), byte_size("1000")
+(1610612736, 536870912, 1000)
 """
 
 from __future__ import annotations
 
 import argparse
-from typing import Sequence, TypeAlias
+import math
+import os
+import re
+from typing import Callable, Sequence, TypeAlias
 
 from .._typing import AT_ZERO
 from ..exceptions import RelugeomError
@@ -38,8 +56,15 @@ __all__ = [
     "add_seed",
     "add_certify_timeout",
     "add_scale_out",
+    "add_timeout",
+    "add_max_memory",
+    "add_max_regions",
+    "add_output",
     "choice",
     "parse_ints",
+    "integer",
+    "real",
+    "byte_size",
 ]
 
 #: What ``add_subparsers`` returns: each command module's ``register`` adds its parser to it.
@@ -93,14 +118,114 @@ def add_at_zero(parser: argparse.ArgumentParser, help: str, checked_by_command: 
         parser.add_argument("--at-zero", choices=list(AT_ZERO_CHOICES), default=None, help=help)
 
 
+def integer(minimum: int) -> Callable[[str], int]:
+    """The argparse type of an integer flag ``>= minimum``."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = minimum - 1
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected an integer >= {minimum}, got {text!r}")
+        return value
+
+    parse.__name__ = f"integer >= {minimum}"
+    return parse
+
+
+def real(minimum: float, above: bool = False) -> Callable[[str], float]:
+    """The argparse type of a finite number flag ``>= minimum`` (``> minimum`` with ``above``)."""
+    relation = ">" if above else ">="
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not math.isfinite(value) or value < minimum or (above and value == minimum):
+            raise argparse.ArgumentTypeError(f"expected a finite number {relation} {minimum:g}, got {text!r}")
+        return value
+
+    parse.__name__ = f"number {relation} {minimum:g}"
+    return parse
+
+
+_SIZE = re.compile(r"\s*([0-9]*\.?[0-9]+)\s*([kmgt]?)(i?b)?\s*", re.IGNORECASE)
+
+
+def byte_size(text: str) -> int:
+    """The argparse type of ``--max-memory``: bytes, or a number with K, M, G or T (powers of 1024)."""
+    match = _SIZE.fullmatch(text)
+    if match is None or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"expected a size such as 8G, 512M or 1000000 (bytes), got {text!r}")
+    scale = 1024 ** " kmgt".index(match.group(2).lower() or " ")
+    return max(1, int(float(match.group(1)) * scale))
+
+
 def add_seed(parser: argparse.ArgumentParser, help: str, default: int | None = 0) -> None:
-    """``--seed``: an integer seed."""
-    parser.add_argument("--seed", type=int, default=default, help=help)
+    """``--seed``: an integer seed ``>= 0``."""
+    parser.add_argument("--seed", type=integer(0), default=default, help=help)
 
 
 def add_certify_timeout(parser: argparse.ArgumentParser, help: str) -> None:
     """``--certify-timeout SECONDS``: the time budget of an exact rank certificate (default 60)."""
-    parser.add_argument("--certify-timeout", type=float, default=60.0, metavar="SECONDS", help=help)
+    parser.add_argument("--certify-timeout", type=real(0, above=True), default=60.0, metavar="SECONDS", help=help)
+
+
+def add_timeout(parser: argparse.ArgumentParser) -> None:
+    """``--timeout SECONDS``: the whole command's time limit (exit code 3 when reached)."""
+    parser.add_argument(
+        "--timeout",
+        type=real(0, above=True),
+        default=None,
+        metavar="SECONDS",
+        help="stop after this many seconds with exit code 3 (files already written stay whole)",
+    )
+
+
+def add_max_memory(parser: argparse.ArgumentParser) -> None:
+    """``--max-memory SIZE``: refuse work whose estimated peak exceeds SIZE; the supervisor also measures."""
+    parser.add_argument(
+        "--max-memory",
+        type=byte_size,
+        default=None,
+        metavar="SIZE",
+        help="memory limit, e.g. 8G: work estimated to need more is refused before it starts, and the run "
+        "is stopped if it uses more (exit code 3; default: half the memory available at the start)",
+    )
+
+
+def add_max_regions(parser: argparse.ArgumentParser, default: int = 200_000) -> None:
+    """``--max-regions N``: the cap on cells at one hidden layer, counted as they are created."""
+    parser.add_argument(
+        "--max-regions",
+        type=integer(1),
+        default=default,
+        metavar="N",
+        help=f"stop (exit code 3) as soon as more than N cells exist at a hidden layer (default {default:,})",
+    )
+
+
+def add_output(parser: argparse.ArgumentParser, flag: str, metavar: str, help: str, directory: bool = False) -> None:
+    """An output path (``--out``, ``--plot``), checked before any work: its directory must exist and be
+    writable (:func:`relugeom.io.atomic.check_writable`); a run directory may exist or not."""
+
+    def parse(text: str) -> str:
+        from ..io.atomic import check_writable  # the io layer; imported when a path is given
+
+        path = text.rstrip("/") or text
+        try:
+            if directory and os.path.isdir(path):  # a run directory may exist already: it is written into
+                check_writable(os.path.join(path, "run.json"), flag)
+            else:
+                check_writable(path, flag)
+        except RelugeomError as err:
+            raise argparse.ArgumentTypeError(str(err)) from None
+        return text
+
+    parse.__name__ = "writable path"
+    parser.add_argument(flag, metavar=metavar, type=parse, help=help)
 
 
 def add_threads(parser: argparse.ArgumentParser) -> None:
@@ -108,7 +233,7 @@ def add_threads(parser: argparse.ArgumentParser) -> None:
     refuses K < 1 (a :class:`RelugeomError`, exit code 2)."""
     parser.add_argument(
         "--threads",
-        type=int,
+        type=integer(1),
         default=None,
         metavar="K",
         help="BLAS and FLINT threads for the rank engines, set together (default: as the process started)",
@@ -117,13 +242,11 @@ def add_threads(parser: argparse.ArgumentParser) -> None:
 
 def add_scale_out(parser: argparse.ArgumentParser) -> None:
     """``--jobs``, ``--scheduler``, ``--state`` and ``--json`` of the commands that run many work units."""
-    parser.add_argument("--jobs", type=int, default=1, metavar="K", help="worker processes (default 1)")
+    parser.add_argument("--jobs", type=integer(1), default=1, metavar="K", help="worker processes (default 1)")
     parser.add_argument(
         "--scheduler", metavar="ADDRESS", help="run on a Dask cluster (tcp://host:8786; needs the 'dask' extra)"
     )
-    parser.add_argument(
-        "--state", metavar="FILE", help="JSON-lines file of finished work units: resume an interrupted run"
-    )
+    add_output(parser, "--state", "FILE", "JSON-lines file of finished work units: resume an interrupted run")
     add_json(parser, "print one JSON object (no progress bar)")
 
 

@@ -32,7 +32,7 @@ from ..exceptions import RelugeomError
 from ..io import load_inputs, load_network
 from ..numbers import to_fraction
 from .format import network_line, short, table
-from .options import Subparsers, add_at_zero, add_inputs, add_json, add_network
+from .options import Subparsers, add_at_zero, add_inputs, add_json, add_max_regions, add_network, add_output
 
 __all__ = ["BOX_HELP", "parse_box_spec", "register", "run"]
 
@@ -56,22 +56,14 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument(
         "--graph", action="store_true", help="also build the region graph (regions sharing a facet); drawn by --plot"
     )
-    p.add_argument(
-        "--plot", metavar="OUT.png", help="draw the regions (n0 = 2, needs --box) or the graph of F (n0 = 1) to a PNG"
-    )
+    add_output(p, "--plot", "OUT.png", "draw the regions (n0 = 2, needs --box) or the graph of F (n0 = 1) to a PNG")
     add_json(p)
     add_at_zero(
         p,
         "one-sided convention where a neuron is identically zero on an open set "
         "(default: such cells are degenerate and reported)",
     )
-    p.add_argument(
-        "--max-regions",
-        type=int,
-        default=200_000,
-        metavar="N",
-        help="stop with an error beyond N cells (default 200000)",
-    )
+    add_max_regions(p)
     p.set_defaults(func=run)
 
 
@@ -165,8 +157,6 @@ def run(args: argparse.Namespace) -> int:
                 "--plot of a network with 2 inputs needs a box, since regions of R^2 may be "
                 "unbounded: add e.g. --box=-3:3"
             )
-    if args.max_regions is not None and args.max_regions < 1:
-        raise RelugeomError(f"--max-regions must be a positive number of cells, got {args.max_regions}")
     X = None if args.inputs is None else load_inputs(args.inputs)
     dec = region_decomposition(net, box, at_zero=args.at_zero, max_regions=args.max_regions)
     graph = region_graph(dec) if args.graph else None

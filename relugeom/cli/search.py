@@ -18,7 +18,7 @@ import argparse
 import json
 
 from ..exceptions import RelugeomError
-from .options import Subparsers, add_scale_out, add_seed
+from .options import Subparsers, add_output, add_scale_out, add_seed, integer
 
 __all__ = ["register", "run"]
 
@@ -28,9 +28,9 @@ def register(subparsers: Subparsers) -> None:
     p = subparsers.add_parser("search", help="search small networks for a counterexample to a conjecture")
     p.add_argument("conjecture", nargs="?", help="a name from 'relugeom search --list'")
     p.add_argument("--list", action="store_true", help="list the conjectures and exit")
-    p.add_argument("--budget", type=int, default=None, help="most cases to evaluate")
+    p.add_argument("--budget", type=integer(1), default=None, metavar="N", help="most cases to evaluate")
     add_seed(p, "seed of the random stage (default 0)")
-    p.add_argument("--out", metavar="FILE", help="where to write the counterexample (default counterexample-NAME.json)")
+    add_output(p, "--out", "FILE", "where to write the counterexample (default counterexample-NAME.json)")
     p.add_argument("--no-shrink", action="store_true", help="keep the first counterexample as found")
     add_scale_out(p)
     p.set_defaults(func=run)
@@ -69,10 +69,16 @@ def run(args: argparse.Namespace) -> int:
         out = args.out or f"counterexample-{conj.name}.json"
         write_counterexample(result, out)
     if args.json:
-        print(json.dumps({**result.to_dict(), "written_to": out}))
+        print(json.dumps({**result.to_dict(out), "written_to": out}))
         return 0
     print(f"{conj.name}: {conj.statement}")
     print(result.summary())
     if out is not None:
-        print(f"written to {out}; re-check with: relugeom dim {out}")
+        recheck = result.recheck_fields(out)
+        print(f"written to {out}")
+        if recheck["recheck"] is not None:
+            print(f"re-check with: {recheck['recheck']}")
+            print(f"  it shows: {recheck['recheck_shows']}")
+        else:
+            print(recheck["recheck_shows"])
     return 0

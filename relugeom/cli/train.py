@@ -3,7 +3,7 @@ BFD of every checkpoint (SPEC §7).
 
 A progress bar and one line per checkpoint on stderr, the per-checkpoint table on stdout
 (:mod:`relugeom.cli.train_report` draws both), and with ``--out`` a run directory that
-``relugeom.training.run_directory.recheck_run`` re-checks from the files alone. ``--data mnist`` reads
+``relugeom recheck DIR`` re-checks from the files alone. ``--data mnist`` reads
 MNIST from ``--data-path DIR`` on disk (:func:`relugeom.training.datasets.mnist`; nothing is downloaded).
 
 Examples
@@ -32,9 +32,12 @@ from .options import (
     add_at_zero,
     add_certify_timeout,
     add_json,
+    add_output,
     add_seed,
     choice,
+    integer,
     parse_ints,
+    real,
 )
 from .train_report import ReportingTracker, TrainProgress, history_json, print_report
 
@@ -121,15 +124,17 @@ def register(subparsers: Subparsers) -> None:
         "64,16,16,10; teacher n0,16,nL of --teacher-widths; moons 2,16,16,2; mnist 784,30,30,30,10)",
     )
     t.add_argument("--optimizer", metavar="|".join(OPTIMIZERS), help=f"default: {dflt('optimizer')}")
-    t.add_argument("--epochs", type=int, metavar="E", help=f"passes over the training set (default: {dflt('epochs')})")
-    t.add_argument("--lr", type=float, help=f"learning rate (default: {dflt('lr')})")
+    t.add_argument(
+        "--epochs", type=integer(0), metavar="E", help=f"passes over the training set (default: {dflt('epochs')})"
+    )
+    t.add_argument("--lr", type=real(0, above=True), help=f"learning rate (default: {dflt('lr')})")
     t.add_argument(
         "--batch-size",
-        type=int,
+        type=integer(1),
         metavar="B",
         help="minibatch size (default: 32 for sgd and adam, full batch for gd and path-sgd)",
     )
-    t.add_argument("--momentum", type=float, metavar="MU", help="heavy-ball momentum of sgd (default 0.9)")
+    t.add_argument("--momentum", type=real(0), metavar="MU", help="heavy-ball momentum of sgd (default 0.9)")
     t.add_argument("--loss", metavar="|".join(LOSSES), help=f"default: {dflt('loss')}")
     add_seed(
         t,
@@ -151,11 +156,11 @@ def register(subparsers: Subparsers) -> None:
         metavar="train,test,random",
         help="batches whose BFD is tracked (default all three)",
     )
-    t.add_argument("--n-train", type=int, metavar="N", help=f"training samples (default: {dflt('n_train')})")
-    t.add_argument("--n-test", type=int, metavar="N", help=f"test samples (default: {dflt('n_test')})")
+    t.add_argument("--n-train", type=integer(1), metavar="N", help=f"training samples (default: {dflt('n_train')})")
+    t.add_argument("--n-test", type=integer(0), metavar="N", help=f"test samples (default: {dflt('n_test')})")
     t.add_argument(
         "--n-random",
-        type=int,
+        type=integer(1),
         metavar="N",
         help="standard Gaussian inputs of the 'random' batch (default: as many as --n-train)",
     )
@@ -166,12 +171,12 @@ def register(subparsers: Subparsers) -> None:
     )
     t.add_argument(
         "--noise",
-        type=float,
+        type=real(0),
         help="std of the Gaussian noise: on the targets (teacher, default 0) or the points (moons, default 0.1)",
     )
     t.add_argument(
         "--init-scale",
-        type=float,
+        type=real(0, above=True),
         default=1.0,
         metavar="S",
         help="multiply the initial He network by S (small initialisations; default 1)",
@@ -191,8 +196,12 @@ def register(subparsers: Subparsers) -> None:
         "one-sided convention at zero pre-activations (default: such batches are degenerate)",
         checked_by_command=True,
     )
-    t.add_argument(
-        "--out", metavar="DIR", help="write the run (history.json, checkpoints/, inputs/, curves.png, run.json) to DIR"
+    add_output(
+        t,
+        "--out",
+        "DIR",
+        "write the run (history.json, checkpoints/, inputs/, curves.png, run.json) to DIR",
+        directory=True,
     )
     add_json(t, "print one JSON object {run, history} on stdout")
     t.add_argument("--quiet", action="store_true", help="no progress bar and no checkpoint lines on stderr")
@@ -274,18 +283,8 @@ def run(args: argparse.Namespace) -> int:
         raise RelugeomError(f"--track {args.track!r}: name at least one batch among {', '.join(STANDARD_BATCHES)}")
     n_train = defaults["n_train"] if args.n_train is None else args.n_train
     n_test = defaults["n_test"] if args.n_test is None else args.n_test
-    if n_train < 1 or n_test < 0:
-        raise RelugeomError(f"--n-train must be >= 1 and --n-test >= 0, got {n_train} and {n_test}")
-    if args.n_random is not None and args.n_random < 1:
-        raise RelugeomError(f"--n-random must be >= 1, got {args.n_random}")
-    if args.certify_timeout is not None and not args.certify_timeout > 0:
-        raise RelugeomError(f"--certify-timeout must be a positive number of seconds, got {args.certify_timeout}")
-    scale = args.init_scale
-    if not (scale > 0 and scale != float("inf")):
-        raise RelugeomError(f"--init-scale must be a positive finite number, got {scale}")
+    scale = args.init_scale  # the flags' types checked every number (relugeom.cli.options)
     epochs = defaults["epochs"] if args.epochs is None else args.epochs
-    if epochs < 0:
-        raise RelugeomError(f"--epochs must be >= 0, got {epochs}")
     checkpoints = defaults["checkpoints"] if args.checkpoints is None else _parse_checkpoints(args.checkpoints)
     widths = None if args.widths is None else parse_ints("--widths", args.widths, "2,16,1")
     if widths is not None and len(widths) < 2:

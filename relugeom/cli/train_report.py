@@ -169,7 +169,16 @@ def accuracy_cell(v: float | None) -> str:
 def table_row(
     row: Row, names: Sequence[str], float_ranks: bool, with_cffd: bool, with_directions: bool
 ) -> list[object]:
-    """One line of the checkpoint table (the columns of :func:`print_report`'s header)."""
+    """One line of the checkpoint table (the columns of :func:`print_report`'s header).
+
+    ``names`` are the tracked batches: one BFD column each, and the training batch's distinct patterns
+    and dead neurons only when ``"train"`` is among them (they are measured on the training inputs).
+
+    >>> from relugeom.training.rows import BatchMeasure, CheckpointRow
+    >>> row = CheckpointRow(step=5, loss=0.25, batches={"random": BatchMeasure(6, True, 4)})
+    >>> table_row(row, ["random"], float_ranks=False, with_cffd=False, with_directions=False)
+    [5, '0.25', '–', '–', '6']
+    """
     cells: list[object] = [
         row.step,
         f"{row.loss:.4g}",
@@ -179,10 +188,11 @@ def table_row(
     cells += [bfd_cell(row, b) for b in names]
     if float_ranks:
         cells += [float_rank_cell(row, b) for b in names]
-    cells += [
-        "–" if row.num_patterns("train") is None else row.num_patterns("train"),
-        "–" if row.dead_neurons is None else row.dead_neurons,
-    ]
+    if "train" in names:
+        cells += [
+            "–" if row.num_patterns("train") is None else row.num_patterns("train"),
+            "–" if row.dead_neurons is None else row.dead_neurons,
+        ]
     if with_cffd:
         cells.append("–" if row.cffd is None else row.cffd)
     if with_directions:
@@ -243,11 +253,15 @@ def print_report(
     nh: int,
     classification: bool,
 ) -> None:
-    """The checkpoint table, the note on uncertified values, the checkpoints' notes and the final lines."""
+    """The checkpoint table, the note on uncertified values, the checkpoints' notes and the final lines.
+
+    ``names`` are the tracked batches (the tracker's ``inputs``): only their columns are shown.
+    """
     header = ["step", "loss", "accuracy", "test accuracy"] + [f"BFD {b}" for b in names]
     if float_ranks:
         header += [f"float {b}" for b in names]
-    header += ["patterns (train)", "dead neurons"]
+    if "train" in names:
+        header += ["patterns (train)", "dead neurons"]
     with_cffd = has_column(history, "cffd")
     with_directions = has_column(history, "directions")
     if with_cffd:

@@ -46,9 +46,11 @@ from ..core.forward import float_pass
 from ..core.network import Network
 from ..core.patterns import AtZero, layer_patterns, pattern_statistics
 from ..exceptions import DegeneratePointError
+from ..limits import require_memory
 from ..linalg import Method, RankResult, rank
 from ..linalg.certificate import Certificate
-from .jacobian import ExactJacobian, float_jacobian_from_pass
+from ..linalg.memory import float_pipeline_bytes, stream_rank_bytes
+from .jacobian import ExactJacobian, exact_pass_bytes, float_jacobian_from_pass
 from .kernels import JacobianSource
 
 __all__ = ["DimensionReport", "batch_functional_dimension", "dimension_report", "compare_methods", "MethodComparison"]
@@ -247,9 +249,16 @@ def dimension_report(
     if check_choice("method", method, RANK_METHODS) == "float":
         fp = float_pass(net, X)
         masks = layer_patterns(fp.pre, at_zero)
-        result: RankResult = rank(float_jacobian_from_pass(net, fp, masks), "float", tol=tol)
         n = fp.inputs[0].shape[0]
+        m, N = n * net.output_dim, net.num_params
+        require_memory(float_pipeline_bytes(m, N), f"the float64 Jacobian ({m:,} × {N:,}) and its SVD")
+        result: RankResult = rank(float_jacobian_from_pass(net, fp, masks), "float", tol=tol)
     else:
+        X = X if hasattr(X, "__len__") else list(X)
+        n = len(X)
+        m, N = n * net.output_dim, net.num_params
+        need = exact_pass_bytes(net, X) + stream_rank_bytes(m, N)
+        require_memory(need, f"the exact forward pass of {n:,} samples and the streamed rank of J ({m:,} × {N:,})")
         jac = ExactJacobian(net, X, at_zero)
         masks = jac.masks
         result = rank(JacobianSource(jac), method, seed=seed, certify_timeout=certify_timeout)
@@ -328,13 +337,15 @@ def compare_methods(
     seed: int | None = None,
     certify_timeout: float = 60.0,
     tol: float | None = None,
+    exact: DimensionReport | None = None,
 ) -> MethodComparison:
     """Compute BFD exactly and in float64 and say whether they agree (and whether the patterns do).
 
+    ``exact`` is the exact report when the caller has it already (it is then not computed again).
     Raises :class:`DegeneratePointError` only when the *exact* point is degenerate (and ``at_zero`` is
     None); a zero that only float64 rounding produced is reported in ``float_note``.
     """
-    ex = dimension_report(net, X, "exact", at_zero=at_zero, seed=seed, certify_timeout=certify_timeout)
+    ex = exact or dimension_report(net, X, "exact", at_zero=at_zero, seed=seed, certify_timeout=certify_timeout)
     note = None
     try:
         fl = dimension_report(net, X, "float", at_zero=at_zero, tol=tol)

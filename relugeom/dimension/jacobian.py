@@ -37,7 +37,34 @@ from ..linalg.echelon import MAX_INNER, SMALL_PRIME_BITS, matmul_mod_small, redu
 from ..linalg.modular import matmul_mod
 from ..numbers import to_fraction
 
-__all__ = ["jacobian", "ExactJacobian", "float_jacobian", "float_jacobian_from_pass", "squared_loss_gradient"]
+__all__ = [
+    "jacobian",
+    "ExactJacobian",
+    "exact_pass_bytes",
+    "float_jacobian",
+    "float_jacobian_from_pass",
+    "squared_loss_gradient",
+]
+
+
+def exact_pass_bytes(net: Network, X: Any, probe: int = 8) -> int:
+    """Estimated bytes an :class:`ExactJacobian` of the batch ``X`` holds (its exact forward pass), from a
+    pass of its first ``probe`` samples: every layer's integer numerators at the size the probe shows,
+    as Python integers (pointer + object), twice (the masks, the transient copies of a pass).
+
+    >>> from relugeom.core.network import Network
+    >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+    >>> exact_pass_bytes(net, [[2], [3]])        # 2 samples × (1 + 2 + 2 + 1) small ints × 36 bytes × 2
+    864
+    """
+    n = len(X)
+    if n == 0:
+        return 0
+    sample = exact_pass(net, X[:probe])
+    bits = max(abs(int(v)).bit_length() for A in sample.inputs + sample.pre for v in np.ravel(A))
+    per_entry = 8 + 28 + 4 * max(0, -(-bits // 30) - 1)
+    entries = net.input_dim + 2 * net.num_hidden + net.output_dim
+    return 2 * n * entries * per_entry
 
 
 def _backward_factors(

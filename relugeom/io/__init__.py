@@ -12,6 +12,7 @@ The optional libraries (torch, safetensors, onnx) are imported on first use; wit
 and the functions that need one raise :class:`~relugeom.exceptions.MissingExtraError` naming the extra.
 """
 
+from .atomic import atomic_path, atomic_write, check_writable, pending_temporaries, remove_pending
 from .formats import NETWORK_FORMATS, load_network, load_network_and_inputs, network_format, save_network
 from .idx import find_mnist_files, read_idx, read_mnist
 from .network_json import COUNTEREXAMPLE_FORMAT, json_ready, load_inputs, load_json, save_inputs
@@ -21,6 +22,9 @@ from .state_dict import network_from_state_dict, state_dict_from_network
 __all__ = [
     "COUNTEREXAMPLE_FORMAT",
     "NETWORK_FORMATS",
+    "atomic_path",
+    "atomic_write",
+    "check_writable",
     "find_mnist_files",
     "from_torch",
     "json_ready",
@@ -31,8 +35,10 @@ __all__ = [
     "load_pt",
     "network_format",
     "network_from_state_dict",
+    "pending_temporaries",
     "read_idx",
     "read_mnist",
+    "remove_pending",
     "save_inputs",
     "save_network",
     "save_pt",

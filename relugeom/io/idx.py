@@ -47,6 +47,7 @@ from __future__ import annotations
 import gzip
 import math
 import os
+import zipfile
 import zlib
 from pathlib import Path
 from typing import NamedTuple
@@ -78,6 +79,8 @@ MNIST_FILES: dict[str, str] = {
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20
 _NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
+#: What numpy and zipfile raise on a damaged .npz archive (a bad zip structure, CRC or deflate stream).
+_DAMAGED_ARCHIVE = (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError)
 
 
 class MnistArrays(NamedTuple):
@@ -233,7 +236,7 @@ def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
     name = str(path)
     try:
         archive = np.load(path, allow_pickle=False)
-    except (OSError, ValueError, EOFError) as err:
+    except _DAMAGED_ARCHIVE as err:
         raise FormatError(f"{name}: not a readable .npz archive ({err})") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise FormatError(f"{name}: a single .npy array, not an .npz archive with {', '.join(_NPZ_KEYS)}")
@@ -246,7 +249,7 @@ def _npz_arrays(path: Path) -> dict[str, np.ndarray]:
             _check_npy_size(archive, key, name)
             try:
                 out[key] = archive[key]
-            except (OSError, ValueError, EOFError) as err:
+            except _DAMAGED_ARCHIVE as err:
                 raise FormatError(f"{name}: cannot read {key} ({err})") from None
     return out
 
@@ -261,7 +264,7 @@ def _check_npy_size(archive, key: str, name: str) -> None:
             read_header = fmt.read_array_header_1_0 if version == (1, 0) else fmt.read_array_header_2_0
             shape, _, dtype = read_header(fh)
             held = info.file_size - fh.tell()
-    except (OSError, ValueError, KeyError, EOFError) as err:
+    except (*_DAMAGED_ARCHIVE, KeyError) as err:
         raise FormatError(f"{name}: cannot read the header of {key} ({err})") from None
     if dtype.hasobject:
         raise FormatError(f"{name}: {key} holds pickled Python objects, which are not loaded (allow_pickle=False)")

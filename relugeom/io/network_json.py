@@ -29,13 +29,15 @@ import csv
 import json
 import math
 import os
+import sys
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
 from ..core.network import Network
-from ..exceptions import FormatError, RelugeomError
-from ..numbers import Matrix, exact_matrix
+from ..exceptions import FormatError, NotExactError, RelugeomError
+from ..numbers import Matrix, exact_matrix, parse_json_decimal, parse_json_int
+from .atomic import atomic_write
 
 __all__ = [
     "load_network",
@@ -50,28 +52,73 @@ __all__ = [
 COUNTEREXAMPLE_FORMAT = "relugeom-counterexample"
 
 
+#: What each kind of file read here should hold, for the errors that say what to give instead.
+_WHAT_TO_GIVE = {
+    "network": 'a relugeom-network JSON file ({"format": "relugeom-network", "version": 1, "layers": [...]})',
+    "counterexample": "a counterexample JSON file written by 'relugeom search'",
+    "inputs": "a CSV inputs file, one sample a row such as '1,-2/3'",
+}
+
+
+def _give(what: str) -> str:
+    return _WHAT_TO_GIVE.get(what, f"a {what} file")
+
+
 def _read_text(path: str | os.PathLike, what: str) -> str:
+    """The text of a UTF-8 file (a byte-order mark tolerated); :class:`FormatError` naming the file for a
+    missing or unreadable file and for bytes that are not UTF-8 text (a binary file)."""
     try:
         with open(path, encoding="utf-8-sig") as fh:  # tolerate a byte-order mark
             return fh.read()
     except FileNotFoundError:
         raise FormatError(f"{what} file not found: {os.fspath(path)}") from None
+    except UnicodeDecodeError as err:
+        raise FormatError(
+            f"{os.fspath(path)} is not a text file (UTF-8): {err.reason} at byte {err.start}; give {_give(what)}"
+        ) from None
     except OSError as err:
-        raise FormatError(f"cannot read {what} file {os.fspath(path)}: {err.strerror}") from None
+        raise FormatError(f"cannot read {what} file {os.fspath(path)}: {err.strerror or err}") from None
+    except (ValueError, MemoryError) as err:  # e.g. a path with a NUL byte, a file too large for memory
+        raise FormatError(f"cannot read {what} file {os.fspath(path)!r}: {err or type(err).__name__}") from None
 
 
 def load_json(path: str | os.PathLike, what: str = "network", parse_float: Any = Decimal) -> Any:
     """Parse a JSON file; :class:`FormatError` naming ``what`` if it is missing or malformed.
 
     JSON floats become the decimals they spell (``parse_float=Decimal``, for exact numbers) unless
-    ``parse_float=float`` is asked for (measured quantities such as singular values).
+    ``parse_float=float`` is asked for (measured quantities such as singular values). JSON integers, and
+    JSON floats read as decimals, larger than the cap of :func:`relugeom.numbers.digit_limit` raise
+    :class:`NotExactError` naming the file, before they are expanded.
+
+    >>> import tempfile, os
+    >>> path = os.path.join(tempfile.mkdtemp(), "deep.json")
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write("[" * 100_000)
+    >>> load_json(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.FormatError: .../deep.json nests JSON arrays or objects too deeply to read ...
     """
     text = _read_text(path, what)
     try:
-        return json.loads(text, parse_float=parse_float)
+        return json.loads(
+            text, parse_float=parse_json_decimal if parse_float is Decimal else parse_float, parse_int=parse_json_int
+        )
     except json.JSONDecodeError as err:
         raise FormatError(
-            f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}"
+            f"{os.fspath(path)} is not valid JSON: {err.msg} at line {err.lineno}, column {err.colno}; "
+            f"give {_give(what)}"
+        ) from None
+    except NotExactError as err:  # a number beyond the cap of digit_limit
+        raise NotExactError(f"{os.fspath(path)}: {err}") from None
+    except RecursionError:
+        raise FormatError(
+            f"{os.fspath(path)} nests JSON arrays or objects too deeply to read (more than about "
+            f"{sys.getrecursionlimit()} levels); give {_give(what)}"
+        ) from None
+    except (ValueError, ArithmeticError, MemoryError) as err:  # any other refusal of the parser or of parse_float
+        raise FormatError(
+            f"cannot read {os.fspath(path)} as JSON: {err or type(err).__name__}; give {_give(what)}"
         ) from None
 
 
@@ -94,20 +141,27 @@ def load_network(path: str | os.PathLike) -> Network:
 
 def save_network(net: Network, path: str | os.PathLike) -> None:
     """Write a network as JSON with exact string numbers."""
-    with open(path, "w", encoding="utf-8") as fh:
+    with atomic_write(path, "w", encoding="utf-8") as fh:
         json.dump(net.to_dict(), fh, indent=1)
         fh.write("\n")
 
 
 def load_inputs(path: str | os.PathLike) -> Matrix:
-    """Read a CSV of inputs, one sample a row, exactly."""
+    """Read a CSV of inputs, one sample a row, exactly.
+
+    A missing, binary or malformed file, and a number that cannot be read (or is larger than the cap of
+    :func:`relugeom.numbers.digit_limit`), raise :class:`FormatError` naming the file.
+    """
     text = _read_text(path, "inputs")
     rows: list[list[str]] = []
-    for row in csv.reader(text.splitlines()):
-        cells = [c.strip() for c in row]
-        if not cells or all(c == "" for c in cells) or cells[0].startswith("#"):
-            continue
-        rows.append(cells)
+    try:
+        for row in csv.reader(text.splitlines()):
+            cells = [c.strip() for c in row]
+            if not cells or all(c == "" for c in cells) or cells[0].startswith("#"):
+                continue
+            rows.append(cells)
+    except csv.Error as err:  # e.g. a field longer than csv.field_size_limit()
+        raise FormatError(f"{os.fspath(path)} is not a CSV file of inputs: {err}; give {_give('inputs')}") from None
     if not rows:
         raise FormatError(f"{os.fspath(path)} holds no samples; write one sample per line, e.g. '1,-2/3'")
     try:
@@ -119,7 +173,7 @@ def load_inputs(path: str | os.PathLike) -> Matrix:
 def save_inputs(X: Any, path: str | os.PathLike) -> None:
     """Write a batch as CSV with exact string numbers."""
     batch = exact_matrix(X, "inputs")
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         for row in batch:
             writer.writerow([str(v) for v in row])

@@ -50,6 +50,7 @@ import numpy as np
 from ..core.network import FORMAT_NAME, Network
 from ..exceptions import FormatError, InvalidArgumentError, MissingExtraError, ShapeError, UnsupportedModelError
 from ..numbers import exact_matrix, exact_vector, format_name, to_fraction
+from .atomic import atomic_path
 from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, bfloat16_bytes, sequential_names, state_dict_from_network
 
 __all__ = ["load_onnx", "save_onnx", "OPSET", "ACCEPTED_OPS"]
@@ -461,6 +462,7 @@ def save_onnx(net: Network, path: str | os.PathLike, *, dtype: Any = "float64", 
     onnx.checker.check_model(model, full_check=True)
     target = os.fspath(path)
     try:
-        onnx.save(model, target)
+        with atomic_path(target) as tmp:
+            onnx.save(model, tmp)
     except OSError as err:
         raise FormatError(f"cannot write {target}: {err.strerror or err}") from None

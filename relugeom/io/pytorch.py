@@ -52,6 +52,7 @@ import numpy as np
 from ..core.network import Network
 from ..exceptions import FormatError, MissingExtraError, UnsupportedModelError
 from ..numbers import format_name, is_torch_tensor
+from .atomic import atomic_path
 from .state_dict import BIAS_FREE_HINT, BiasFree, Rounding, network_from_state_dict, state_dict_from_network
 
 __all__ = ["from_torch", "to_torch", "load_pt", "save_pt"]
@@ -395,6 +396,7 @@ def save_pt(net: Network, path: str | os.PathLike, *, dtype: Any = "float64", ro
     state = to_torch(net, dtype, rounding=rounding).state_dict()
     where = os.fspath(path)
     try:
-        torch.save(state, where)
+        with atomic_path(where) as tmp:
+            torch.save(state, tmp)
     except (OSError, RuntimeError) as err:
         raise FormatError(f"{where}: cannot write the file ({str(err).strip().splitlines()[0].rstrip('.')})") from None

@@ -53,8 +53,9 @@ from typing import Any
 import numpy as np
 
 from ..core.network import FORMAT_NAME, Network
-from ..exceptions import FormatError, MissingExtraError
-from ..numbers import format_name
+from ..exceptions import FormatError, MissingExtraError, NotExactError
+from ..numbers import format_name, parse_json_int
+from .atomic import atomic_path, atomic_write
 from .state_dict import (
     BiasFree,
     Rounding,
@@ -142,7 +143,9 @@ def read_header(path: str | os.PathLike) -> tuple[dict[str, dict], dict[str, str
     except OSError as err:
         raise FormatError(f"cannot read {source}: {err.strerror or err}") from None
     try:
-        header = json.loads(text.decode("utf-8"))
+        header = json.loads(text.decode("utf-8"), parse_int=parse_json_int)  # no huge integers to expand
+    except NotExactError as err:
+        raise _header_error(source, f"its header holds a number too long to read ({err})") from None
     except (UnicodeDecodeError, ValueError):
         raise _header_error(source, "its header is not JSON") from None
     if not isinstance(header, dict):
@@ -271,7 +274,7 @@ def _write_bfloat16(state: "OrderedDict[str, np.ndarray]", path: str, metadata: 
         pos += len(raw)
     text = json.dumps(header, separators=(",", ":")).encode("utf-8")
     text += b" " * (-len(text) % 8)  # the data starts 8-byte aligned, as safetensors writes it
-    with open(path, "wb") as fh:
+    with atomic_write(path, "wb") as fh:
         fh.write(len(text).to_bytes(8, "little"))
         fh.write(text)
         for raw in chunks:
@@ -310,6 +313,7 @@ def save_safetensors(
         if name == "bfloat16":
             _write_bfloat16(state, target, metadata)
         else:
-            safetensors.numpy.save_file(dict(state), target, metadata=metadata)
+            with atomic_path(target) as tmp:
+                safetensors.numpy.save_file(dict(state), tmp, metadata=metadata)
     except (OSError, safetensors.SafetensorError) as err:
         raise FormatError(f"cannot write {target}: {getattr(err, 'strerror', None) or err}") from None

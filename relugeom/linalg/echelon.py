@@ -44,6 +44,8 @@ from typing import Iterable
 
 import numpy as np
 
+from ..limits import checkpoint
+
 __all__ = [
     "SMALL_PRIME_BITS",
     "MAX_INNER",
@@ -226,9 +228,12 @@ def stream_rank(blocks: Iterable, ncols: int, p: int, stop_at: int | None = None
     cap = ncols if stop_at is None else min(stop_at, ncols)
     if cap <= 0:
         return 0
+    rows = 0
     for block in blocks:
         if basis.add(block) >= cap:
             break
+        rows += len(block)
+        checkpoint(f"rank mod p: {rows:,} rows streamed, rank {basis.rank:,} so far")
     return basis.rank
 
 

@@ -35,7 +35,11 @@ started, and the worker's address space is capped at the budget; both raise the 
 with the reason. Matrices of at most ``IN_PROCESS_ENTRIES`` entries are solved in
 this process instead (well under a millisecond, against about 8 ms to fork: this matters for exhaustive
 checks over thousands of tiny networks); a positive budget is then not enforced, a zero budget still
-raises at once. The engine never returns an uncertified number.
+raises at once. ``certify_timeout`` bounds that computation only (the hints and block ranks before it are
+polynomial); the bounds of :func:`relugeom.limits.bounds` bound everything: the caller's deadline is
+checked between the steps and shortens the worker's budget (raising
+:class:`~relugeom.exceptions.TimeLimitReached`), its ``max_memory`` lowers the memory budget. The engine
+never returns an uncertified number.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from __future__ import annotations
 import itertools
 import multiprocessing
 import os
+import signal
 import time
 from typing import Sequence
 
@@ -50,6 +55,9 @@ import flint
 import numpy as np
 
 from ..exceptions import CertificationTimeout
+from ..limits import checkpoint
+from ..limits import memory_budget as memory_budget_in_force
+from ..limits import remaining as time_left
 from .certificate import BlockRanks, Certificate
 from .echelon import SMALL_PRIME_BITS, EchelonBasis, rank_mod_small_prime, residues
 from .memory import default_budget, format_bytes, python_int_matrix_bytes
@@ -205,6 +213,7 @@ def _limit_memory(budget: int) -> None:  # pragma: no cover - runs in a forked p
 
 
 def _child(conn, budget, src, p, r, side, hints):  # pragma: no cover - runs in a forked process
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's: it stops this worker
     try:
         _limit_memory(budget)
         conn.send(("ok", _computed_kernel(src, p, r, side, hints)))
@@ -293,7 +302,7 @@ def certified_rank(
     m, n = src.shape
     full = min(m, n)
     bits = prime_bits((m, n))
-    budget = default_budget() if memory_budget is None else memory_budget
+    budget = memory_budget_in_force(default_budget() if memory_budget is None else memory_budget)
     hints: dict[str, Hints] = {}  # computed on first use: the left ones are only needed when the right fail
     blocks: list[BlockRanks | None] = []  # the source's block ranks, computed on first use (prime-free)
     tried: list[int] = []
@@ -318,6 +327,7 @@ def certified_rank(
             return Certificate(r, p, "full", "full rank")
         for side, length in (("right", n), ("left", m)):
             if side not in hints:
+                checkpoint("certificate: kernel hints")
                 hints[side] = src.right_hints() if side == "right" else src.left_hints()
             kind, vectors = hints[side]
             if side not in chosen:
@@ -327,6 +337,7 @@ def certified_rank(
                 return Certificate(r, p, side, kind, tuple(chosen[side]))
         # the block-rank bound (exact per-block data, computed once), before any kernel computation
         if not blocks:
+            checkpoint("certificate: block ranks")
             blocks.append(getattr(src, "block_ranks", lambda: None)())
         if blocks[0] is not None:
             bound, S, kept = block_bound(blocks[0], chosen["right"], p, n)
@@ -338,8 +349,12 @@ def certified_rank(
         # compute the missing kernel vectors on the side that misses fewer
         side = "right" if n - len(chosen["right"]) <= m - len(chosen["left"]) else "left"
         remaining = certify_timeout - (time.monotonic() - start)
-        status, kernel = _run_with_timeout(remaining, budget, src, p, r, side, chosen[side])
+        left = time_left()  # the caller's deadline (relugeom.limits.bounds), if sooner
+        status, kernel = _run_with_timeout(
+            remaining if left is None else min(remaining, left), budget, src, p, r, side, chosen[side]
+        )
         if status == "timeout":
+            checkpoint("certificate: computing the kernel")  # the caller's deadline passed: TimeLimitReached
             raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout)
         if status == "memory":
             raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout, reason=kernel)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 
+from ..exceptions import format_bytes
 from .echelon import basis_bytes
 
 __all__ = [
@@ -73,16 +74,3 @@ def stream_rank_bytes(m: int, n: int) -> int:
 def python_int_matrix_bytes(m: int, n: int, bits: int) -> int:
     """An m × n numpy object array of Python ints of ``bits`` bits (pointer + object of 30-bit digits)."""
     return m * n * (8 + 28 + 4 * max(0, -(-bits // 30) - 1))
-
-
-def format_bytes(num: int) -> str:
-    """Bytes for people: ``1.5 GB``, ``320 MB``, ``12 kB`` (powers of 1024).
-
-    >>> format_bytes(3 * 2**29), format_bytes(320 * 2**20), format_bytes(12345)
-    ('1.5 GB', '320 MB', '12 kB')
-    """
-    for unit, size in (("GB", 2**30), ("MB", 2**20), ("kB", 2**10)):
-        if num >= size:
-            value = num / size
-            return f"{value:.1f} {unit}" if value < 10 else f"{value:.0f} {unit}"
-    return f"{num} B"

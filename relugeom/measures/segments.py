@@ -52,6 +52,7 @@ from ..core.network import Network
 from ..core.patterns import AtZero
 from ..exceptions import DegenerateSegmentError, FloatRangeError, InvalidArgumentError, ShapeError
 from ..io import json_ready
+from ..limits import checkpoint
 from ..numbers import exact_vector, float_root, integer_scaling, to_float
 from ..regions.enumeration import region_decomposition
 
@@ -496,7 +497,8 @@ def segment_statistics(
         raise ShapeError("segment statistics need at least two samples")
     chosen = _choose_pairs(len(batch), pairs, seed)
     rows, degenerate = [], []
-    for i, j in chosen:
+    for done, (i, j) in enumerate(chosen):
+        checkpoint(f"segment {done + 1:,} of {len(chosen):,} (samples {i}, {j})")
         if batch[i] == batch[j]:
             degenerate.append((i, j, f"samples {i} and {j} are equal: no segment between them"))
             continue

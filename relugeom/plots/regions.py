@@ -53,6 +53,7 @@ from matplotlib.patches import Polygon
 from ..core.forward import as_batch, forward
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError
+from ..io.atomic import atomic_savefig
 from ..regions.enumeration import RegionDecomposition, parse_box, region_decomposition
 from ..regions.graph import region_graph
 
@@ -172,7 +173,7 @@ def plot_regions(
         ax.set_title(title)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=dpi)
+        atomic_savefig(fig, path, dpi=dpi)
     return fig
 
 

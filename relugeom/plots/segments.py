@@ -58,6 +58,7 @@ from matplotlib.figure import Figure
 from ..core.network import Network
 from ..core.patterns import AtZero
 from ..exceptions import InvalidArgumentError
+from ..io.atomic import atomic_savefig
 from ..measures.segments import SegmentProfile, segment_profile
 
 __all__ = ["plot_segment", "segment_title"]
@@ -188,5 +189,5 @@ def plot_segment(
     if own:
         fig.tight_layout()
     if path is not None:
-        fig.savefig(path, dpi=dpi)
+        atomic_savefig(fig, path, dpi=dpi)
     return fig

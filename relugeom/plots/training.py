@@ -35,6 +35,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..exceptions import InvalidArgumentError
+from ..io.atomic import atomic_savefig
 
 __all__ = ["plot_history", "plot_saddle_run"]
 
@@ -54,7 +55,7 @@ def _finish(fig: Figure, title: str | None, path: str | os.PathLike | None, dpi:
         fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     if path is not None:
-        fig.savefig(os.fspath(path), dpi=dpi)
+        atomic_savefig(fig, path, dpi=dpi)
     return fig
 
 

@@ -130,7 +130,9 @@ def cffd_batch(dec: RegionDecomposition) -> list[tuple[Fraction, ...]]:
     return [pt for r in dec.regions for pt in _region_points(r)]
 
 
-def cffd_report(net: Network, *, at_zero: AtZero = None, seed: int | None = 0) -> CFFDReport:
+def cffd_report(
+    net: Network, *, at_zero: AtZero = None, seed: int | None = 0, max_regions: int | None = 200_000
+) -> CFFDReport:
     """The exact CFFD of ``net`` (see the module docstring), with region and batch counts.
 
     Parameters
@@ -141,13 +143,16 @@ def cffd_report(net: Network, *, at_zero: AtZero = None, seed: int | None = 0) -
         nothing, since every batch meeting them is degenerate).
     seed : int, optional
         Seeds the exact rank engine's primes.
+    max_regions : int or None
+        The cap of the region enumeration (:func:`~relugeom.regions.region_decomposition`), counted as
+        cells are created: beyond it :class:`~relugeom.exceptions.RegionLimitReached`.
 
     Raises
     ------
     RelugeomError
         When every input is degenerate (there is no non-degenerate batch, so no CFFD).
     """
-    dec = region_decomposition(net, None, at_zero=at_zero)
+    dec = region_decomposition(net, None, at_zero=at_zero, max_regions=max_regions)
     X = cffd_batch(dec)
     if not X:
         raise RelugeomError(

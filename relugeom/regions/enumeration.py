@@ -46,10 +46,11 @@ import numpy as np
 from .._typing import AT_ZERO, EXACT_OR_FLOAT, check_choice
 from ..core.network import Network
 from ..core.patterns import AtZero
-from ..exceptions import DegenerateCellWarning, InvalidArgumentError, RelugeomError, ShapeError
+from ..exceptions import DegenerateCellWarning, InvalidArgumentError, ShapeError
 from ..numbers import exact_vector, to_fraction
 from .affine import as_fractions, coprime_row, first_map, maps_of_pattern, next_map
 from .cells import FloatPolyhedronCell, IntervalCell, PolygonCell, PolyhedronCell
+from .counting import CellCount, cell_bytes
 from .facets import irredundant
 from .feasibility import is_bounded, strict_feasibility
 
@@ -329,7 +330,9 @@ def region_decomposition(
         ``exact`` decides every sign exactly; ``float`` is the plain float-LP enumeration with tolerance
         1e-9 (interior points are floats; facets are not reduced; boundedness is not decided).
     max_regions : int or None
-        Stop with an error beyond this many cells (a box or a smaller network helps).
+        Stop with :class:`~relugeom.exceptions.RegionLimitReached` as soon as more than this many cells
+        exist at one hidden layer: cells are counted as the cuts create them, inside a layer too, so the
+        stop comes within one cut of the cap (a box or a smaller network helps).
     geometry : {None, "interval", "polygon", "polyhedron"}
         Force one exact route (default: the fastest that applies, see the module docstring). The
         general "polyhedron" route works everywhere, so tests compare it with the special ones.
@@ -337,8 +340,15 @@ def region_decomposition(
     Returns
     -------
     RegionDecomposition
+
+    Notes
+    -----
+    Every cut is counted (:mod:`relugeom.regions.counting`): the cap, the deadline and progress of
+    :func:`relugeom.limits.bounds`, and its ``max_memory`` against an estimate of the cells' bytes.
     """
     check_choice("method", method, EXACT_OR_FLOAT)
+    if max_regions is not None and not (type(max_regions) is int and max_regions >= 1):
+        raise InvalidArgumentError(f"max_regions must be an integer >= 1 or None, got {max_regions!r}")
     check_choice("at_zero", at_zero, AT_ZERO)
     n0 = net.input_dim
     B = parse_box(box, n0)
@@ -356,15 +366,12 @@ def region_decomposition(
     cells: list[tuple[Any, tuple[bool, ...], Any, int]] = [(cell0, (), G0, den0)]
     degenerate: list[DegenerateCell] = []
     for k, width in enumerate(net.hidden_widths):
-        done = []
+        done: list = []
+        count = CellCount(k, max_regions, cell_bytes(cells[0][2], net) if cells else 0)
         for cell, pattern, G, den in cells:
-            for geom, bits in _refine(cell, G, n0, width, k, pattern, at_zero, is_zero, degenerate):
+            for geom, bits in _refine(cell, G, n0, width, k, pattern, at_zero, is_zero, degenerate, count):
                 done.append((geom, pattern + bits, *nxt(k, G, den, bits)))
-            if max_regions is not None and len(done) > max_regions:
-                raise RelugeomError(
-                    f"more than {max_regions} cells at hidden layer {k}: enumerate inside a smaller "
-                    f"box, or raise max_regions (CLI: --max-regions)"
-                )
+            count.settle(len(done))
         cells = done
     # a deterministic order whatever the route: left to right for n0 = 1, else by pattern
     if n0 == 1 and method == "exact":
@@ -379,12 +386,22 @@ def region_decomposition(
 
 
 def _refine(
-    cell, G, n0: int, width: int, k: int, pattern: tuple, at_zero: AtZero, is_zero, degenerate: list
+    cell,
+    G,
+    n0: int,
+    width: int,
+    k: int,
+    pattern: tuple,
+    at_zero: AtZero,
+    is_zero,
+    degenerate: list,
+    count: CellCount | None = None,
 ) -> list[tuple[Any, tuple[bool, ...]]]:
     """Cut one cell by the neurons of hidden layer k: ``[(piece, layer-k pattern), …]``.
 
     Each neuron is first tested against the whole cell; only the neurons that really cut it are then
-    applied piece by piece (a neuron that misses the cell misses every piece of it).
+    applied piece by piece (a neuron that misses the cell misses every piece of it). ``count`` sees the
+    pieces as they are created (cap, deadline, memory).
     """
     fixed: dict[int, bool] = {}
     cutting: list[int] = []
@@ -400,6 +417,8 @@ def _refine(
                 fixed[i] = c > 0
             continue
         pos, neg = cell.split(a, c)
+        if count is not None:
+            count.check(1)
         if neg is None:
             fixed[i] = True
         elif pos is None:
@@ -410,12 +429,14 @@ def _refine(
     for i in cutting:
         a, c = G[i, :n0], G[i, n0]
         nxt_pieces = []
-        for geom, bits in pieces:
+        for j, (geom, bits) in enumerate(pieces):
             pos, neg = geom.split(a, c)
             if pos is not None:
                 nxt_pieces.append((pos, {**bits, i: True}))
             if neg is not None:
                 nxt_pieces.append((neg, {**bits, i: False}))
+            if count is not None:  # the pieces cut by neuron i so far, and those still to cut
+                count.check(len(nxt_pieces) + len(pieces) - j - 1)
         pieces = nxt_pieces
     return [(geom, tuple(fixed[i] if i in fixed else bits[i] for i in range(width))) for geom, bits in pieces]
 

@@ -18,7 +18,10 @@ The whole plan is fixed before anything runs (it depends only on the conjecture,
 same first violation whatever the engine, and resumable from a ``state`` file. The first violation is
 then **shrunk** (:func:`~relugeom.search.shrinking.shrink`): fewer neurons, fewer samples, simpler
 numbers, as long as it still violates. :meth:`SearchResult.to_dict` is the counterexample JSON, which
-``relugeom dim CE.json`` re-checks (its ``"network"`` and ``"inputs"`` keys).
+``relugeom dim CE.json`` reads (its ``"network"`` and ``"inputs"`` keys). Its ``"recheck"`` field is the
+command that re-checks the claim the file makes, and ``"recheck_shows"`` what that command prints when the
+claim holds (:func:`recheck_fields`): ``relugeom dim FILE --compare`` for a float64 rank, ``relugeom cffd
+FILE`` for a CFFD, ``relugeom dim FILE`` for a BFD.
 
 Examples
 --------
@@ -34,6 +37,10 @@ Examples
 (True, 3, {'bias': '1'})
 >>> [str(v) for v in res.case.net.parameters()], res.case.inputs
 (['0', '0', '0', '1'], ((Fraction(0, 1),),))
+>>> print(res.to_dict("ce.json")["recheck"])   # no BFD among the quantities: no command re-checks it
+None
+>>> recheck_fields({"bfd": 2, "float_rank": 1}, "ce.json")["recheck"]
+'relugeom dim ce.json --compare'
 """
 
 from __future__ import annotations
@@ -41,6 +48,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Mapping
@@ -49,6 +57,7 @@ from .._typing import check_choice
 from ..core.network import Network
 from ..exceptions import FormatError, InvalidArgumentError, RelugeomError, ShapeError
 from ..io import COUNTEREXAMPLE_FORMAT, load_json
+from ..io.atomic import atomic_write
 from .families import Case, Family, GridFamily, RandomFamily, batch_from_json, batch_to_json, default_batch
 from .shrinking import Check, shrink_with_steps
 from .workunits import run_units, split
@@ -61,6 +70,7 @@ __all__ = [
     "search_plan",
     "write_counterexample",
     "read_counterexample",
+    "recheck_fields",
     "COUNTEREXAMPLE_FORMAT",
 ]
 
@@ -124,6 +134,10 @@ class Conjecture:
         (:class:`~relugeom.search.families.RandomFamily`, :class:`~relugeom.search.families.LogRandomFamily`, …).
     random_options : mapping
         extra keyword arguments of ``random_family``.
+    recheck : str or None
+        the ``relugeom`` command (without ``relugeom``, ``{file}`` for the counterexample file) that
+        re-checks a counterexample's claim, e.g. ``"dim {file} --compare"``; None: chosen from the
+        quantities by :func:`recheck_fields`.
     """
 
     name: str
@@ -136,6 +150,7 @@ class Conjecture:
     random_cases: int = 200
     random_family: Callable[..., Family] = RandomFamily
     random_options: Mapping[str, Any] = field(default_factory=dict)
+    recheck: str | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -197,6 +212,60 @@ def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tupl
 # ---------------------------------------------------------------------------------------------- result
 
 
+def recheck_fields(
+    quantities: Mapping[str, Any], path: str | os.PathLike = "FILE", template: str | None = None
+) -> dict[str, str | None]:
+    """``{"recheck": command, "recheck_shows": text}``: the command that re-checks a counterexample file's
+    claim, and what it prints when the claim holds (``recheck`` None when no command re-checks it).
+
+    ``template`` (:attr:`Conjecture.recheck`, ``{file}`` for ``path``) names the command; otherwise the
+    quantities the check returned do, as each states the claim: ``float_rank`` next to ``bfd`` (float64
+    and the exact rank disagree: ``relugeom dim FILE --compare`` prints both), ``cffd`` (``relugeom cffd
+    FILE`` prints the exact CFFD next to N − H), ``bfd`` (``relugeom dim FILE`` prints it, with its bounds
+    and dead neurons). An ``at_zero`` quantity adds ``--at-zero``.
+
+    >>> recheck_fields({"bfd": 1, "cffd": 2, "N_minus_H": 3}, "out dir/ce.json")["recheck"]
+    "relugeom cffd 'out dir/ce.json'"
+    >>> print(recheck_fields({"bfd": 1, "bound": 2, "dead_neurons": []})["recheck_shows"])
+    BFD 1, not min(n·n_L, N − H) = 2, with dead neurons: none
+    """
+    q = quantities
+    file = shlex.quote(os.fspath(path))
+    at_zero = f" --at-zero {q['at_zero']}" if q.get("at_zero") else ""
+    command: str | None
+    if template is not None:
+        command = "relugeom " + template.format(file=file)
+        scalars = [f"{k} {json.dumps(v)}" for k, v in q.items() if isinstance(v, (int, str, bool))]
+        shows = "what the check computed: " + ", ".join(scalars)
+    elif "float_rank" in q and "bfd" in q:
+        command = f"relugeom dim {file} --compare{at_zero}"
+        shows = f"BFD {q['bfd']} (exact, certified), and on the float64 line: float64 says {q['float_rank']}"
+    elif "cffd" in q:
+        command = f"relugeom cffd {file}{at_zero}"
+        shows = f"CFFD (exact) {q['cffd']}" + (f", N − H {q['N_minus_H']}" if "N_minus_H" in q else "")
+        if "patterns" in q:
+            shows += (
+                f"; relugeom regions {file} lists {len(q['patterns'])} regions of R^n0, patterns "
+                f"{', '.join(q['patterns'])}: each hidden neuron is active on one of them"
+            )
+    elif "bfd" in q:
+        command = f"relugeom dim {file}{at_zero}"
+        shows = f"BFD {q['bfd']}"
+        if "bound" in q:
+            dead = ", ".join(f"({k},{i})" for k, i in q.get("dead_neurons", [])) or "none"
+            shows += f", not min(n·n_L, N − H) = {q['bound']}, with dead neurons: {dead}"
+        if "witness_bfd" in q:
+            shows += (
+                f"; the witness θ' (quantities.witness_network: the same patterns on the batch) has BFD "
+                f"{q['witness_bfd']}: save it as a network file and run relugeom dim on it with these inputs"
+            )
+        if "bfd_transformed" in q:
+            shows += f"; the symmetric image of θ (case seed) had BFD {q['bfd_transformed']}"
+    else:
+        command, shows = None, "no relugeom command re-checks this claim: the quantities hold what the check computed"
+    return {"recheck": command, "recheck_shows": shows}
+
+
 def _size_of(case: Case) -> dict:
     nums = list(case.net.parameters()) + [v for x in case.inputs for v in x]
     return {
@@ -232,6 +301,8 @@ class SearchResult:
     seed : int
     shrink_steps : int
         accepted shrinking steps.
+    recheck : str or None
+        the conjecture's :attr:`Conjecture.recheck` (None: chosen by :func:`recheck_fields`).
     """
 
     conjecture: str
@@ -247,10 +318,16 @@ class SearchResult:
     seconds: float
     seed: int
     shrink_steps: int = 0
+    recheck: str | None = None
 
-    def to_dict(self) -> dict:
+    def recheck_fields(self, path: str | os.PathLike = "FILE") -> dict[str, str | None]:
+        """The ``"recheck"`` command for the counterexample file at ``path`` and ``"recheck_shows"``."""
+        return recheck_fields(self.quantities, path, self.recheck)
+
+    def to_dict(self, path: str | os.PathLike | None = None) -> dict:
         """The counterexample JSON (format ``relugeom-counterexample``, version 1).
 
+        ``path`` is where the file is written: the ``"recheck"`` command names it (``FILE`` when None).
         Without a counterexample, a record of the search instead: format ``relugeom-search``, ``found``
         false, and the ``search`` block.
         """
@@ -283,6 +360,7 @@ class SearchResult:
             "network": self.case.net.to_dict(),
             "inputs": batch_to_json(self.case.inputs),
             "quantities": self.quantities,
+            **self.recheck_fields("FILE" if path is None else path),
             "search": search_block,
             "size": _size_of(self.case),
             "case": {"seed": self.case.seed, "family": self.case.family, "index": self.case.index},
@@ -413,6 +491,7 @@ def search(
         time.perf_counter() - t0,
         seed,
         steps,
+        conjecture.recheck,
     )
 
 
@@ -420,7 +499,7 @@ def search(
 
 
 def write_counterexample(result: SearchResult, path: str | os.PathLike) -> None:
-    """Write ``result.to_dict()`` as JSON (re-check it with ``relugeom dim PATH``).
+    """Write ``result.to_dict(path)`` as JSON (its ``"recheck"`` field is the command that re-checks it).
 
     Raises
     ------
@@ -429,8 +508,8 @@ def write_counterexample(result: SearchResult, path: str | os.PathLike) -> None:
     """
     if not result.found:
         raise RelugeomError(f"the search for {result.conjecture!r} found no counterexample; nothing to write")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(result.to_dict(), fh, indent=1)
+    with atomic_write(path, "w", encoding="utf-8") as fh:
+        json.dump(result.to_dict(path), fh, indent=1)
         fh.write("\n")
 
 

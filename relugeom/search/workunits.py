@@ -33,13 +33,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any, Callable, Iterable, Iterator, Sequence, TextIO
 
-from ..exceptions import DegeneratePointError, InvalidArgumentError, RelugeomError
+from ..exceptions import DegeneratePointError, FormatError, InvalidArgumentError, NotExactError, RelugeomError
+from ..limits import checkpoint
+from ..numbers import parse_json_int
 from .families import Case, Family, Outcome
 
 __all__ = ["WorkUnit", "UnitResult", "split", "evaluate_unit", "run_units", "summarize", "Progress"]
@@ -168,32 +172,177 @@ class Progress:
             self.stream.flush()
 
 
+_STATE_HOLDS = (
+    "a --state file holds the finished work units of one 'relugeom check' or 'relugeom search' run, one JSON "
+    "object a line as --state writes them (give a new file name, or delete this one to start afresh)"
+)
+_UNIT_FIELDS = tuple(UnitResult.__dataclass_fields__)
+_UNIT_START = re.compile(rb'\A\s*\{\s*"key"\s*:')  # how every line written by run_units begins
+_JSON_TYPES = {list: "an array", str: "a string", int: "a number", float: "a number", bool: "true or false"}
+
+
+def _begins_a_unit(raw: bytes) -> bool:
+    """Whether ``raw`` is how a line written by run_units begins (possibly cut within its first bytes)."""
+    return bool(_UNIT_START.match(raw)) or b'{"key": '.startswith(raw.strip())
+
+
+def _state_error(path: str | os.PathLike, lineno: int, problem: str) -> FormatError:
+    return FormatError(f"{os.fspath(path)}, line {lineno}: {problem}; {_STATE_HOLDS}")
+
+
+def _unit_from_line(raw: bytes) -> UnitResult:
+    """One line of a state file as a UnitResult; ValueError saying what is wrong with it otherwise."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not UTF-8 text (a binary file?)") from None
+    try:
+        data = json.loads(text, parse_int=parse_json_int)  # parse_int: no integer of a million digits
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
+    except NotExactError:
+        raise ValueError("an integer with more digits than any work unit has") from None
+    except ValueError as err:  # JSONDecodeError
+        raise ValueError(f"not a JSON object ({err})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{_JSON_TYPES.get(type(data), 'null')}, not an object with the fields of a work unit")
+    if set(data) != set(_UNIT_FIELDS):
+        missing = [f for f in _UNIT_FIELDS if f not in data]
+        extra = sorted(str(f) for f in data if f not in _UNIT_FIELDS)
+        what = f"missing {', '.join(missing)}" if missing else f"unknown fields {', '.join(extra)[:200]}"
+        raise ValueError(f"not a work unit: {what}")
+    for f in ("key", "task", "family"):
+        if not isinstance(data[f], str):
+            raise ValueError(f"{f!r} must be a string")
+    for f in ("start", "stop", "checked", "degenerate", "violations"):
+        if type(data[f]) is not int or data[f] < 0:
+            raise ValueError(f"{f!r} must be an integer >= 0")
+    start, stop = data["start"], data["stop"]
+    if data["key"] != f"{data['task']}|{data['family']}|{start}:{stop}":
+        raise ValueError("'key' does not match its task, family, start and stop")
+    if start > stop or data["checked"] + data["degenerate"] > stop - start or data["violations"] > data["checked"]:
+        raise ValueError("its counts do not fit its range of cases")
+    seconds = data["seconds"]
+    if type(seconds) not in (int, float) or not 0 <= seconds < float("inf"):
+        raise ValueError("'seconds' must be a finite number >= 0")
+    first = data["first_violation"]
+    if (first is None) != (data["violations"] == 0):
+        raise ValueError("'first_violation' must be given exactly when 'violations' > 0")
+    if first is not None:
+        if (
+            not isinstance(first, dict)
+            or set(first) != {"case", "quantities", "note"}
+            or not isinstance(first["quantities"], dict)
+            or not isinstance(first["note"], (str, type(None)))
+        ):
+            raise ValueError("'first_violation' must be an object with 'case', 'quantities' and 'note'")
+        case = first["case"]
+        if not isinstance(case, dict) or any(type(case.get(f, 0)) is not int for f in ("seed", "index")):
+            raise ValueError("the case of 'first_violation' must be an object with integer 'seed' and 'index'")
+        try:
+            Case.from_dict(case)
+        except RelugeomError as err:
+            raise ValueError(f"the case of 'first_violation' is not a case: {err}") from None
+        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
+            raise ValueError("the case of 'first_violation' is not a case (network, inputs, seed)") from None
+    return UnitResult.from_dict(data)
+
+
 def _load_state(path: str | os.PathLike | None) -> dict[str, UnitResult]:
-    if path is None or not os.path.exists(path):
+    """The finished units of a state file by key ({} when there is no file yet).
+
+    A last line cut short (an append interrupted by a crash or a kill: no newline at its end) is ignored,
+    so that unit runs again; so is such a cut line that a resumed run then appended a full line to. Anything
+    else that is not a work unit written by :func:`run_units` raises :class:`FormatError` naming the file
+    and the line.
+
+    >>> import os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "state.jsonl")
+    >>> _load_state(path)
+    {}
+    >>> with open(path, "w") as fh:
+    ...     _ = fh.write('{"format": "relugeom-network", "version": 1}\\n')
+    >>> _load_state(path)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    relugeom.exceptions.FormatError: .../state.jsonl, line 1: not a work unit: missing key, ...; a --state file holds ...
+    """
+    if path is None:
         return {}
-    done = {}
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.strip()
-            if line:
-                r = UnitResult.from_dict(json.loads(line))
-                done[r.key] = r
+    if not os.path.exists(path):
+        parent = os.path.dirname(os.path.abspath(path))
+        if not os.path.isdir(parent):
+            raise FormatError(f"cannot create the state file {os.fspath(path)}: no directory {parent}")
+        return {}
+    try:
+        with open(path, "rb") as fh:
+            content = fh.read()
+    except OSError as err:
+        raise FormatError(f"cannot read the state file {os.fspath(path)}: {err.strerror or err}") from None
+    lines = content.split(b"\n")
+    done: dict[str, UnitResult] = {}
+    for i, raw in enumerate(lines):
+        if not raw.strip():
+            continue
+        try:
+            r = _unit_from_line(raw)
+        except ValueError as err:
+            cut_short = i == len(lines) - 1  # no newline after it: an interrupted append
+            if cut_short and _begins_a_unit(raw):
+                continue
+            r = _after_cut_line(raw)
+            if r is None:
+                raise _state_error(path, i + 1, str(err)) from None
+        done[r.key] = r
     return done
+
+
+def _after_cut_line(raw: bytes) -> UnitResult | None:
+    """The unit of a line that is a cut-short line with a whole one appended to it (a run resumed after an
+    interrupted append), else None."""
+    for m in re.finditer(rb'\{\s*"key"\s*:', raw):
+        if m.start() > 0 and _begins_a_unit(raw[: m.start()]):
+            try:
+                return _unit_from_line(raw[m.start() :])
+            except ValueError:
+                continue
+    return None
+
+
+def _ends_with_newline(path: str | os.PathLike) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(-1, os.SEEK_END)
+        return fh.read(1) == b"\n"
 
 
 def _serial(units: Sequence[WorkUnit], stop: bool) -> Iterator[UnitResult]:
     for u in units:
+        checkpoint(f"unit {u.key}")
         yield evaluate_unit(u, stop)
 
 
+def _ignore_interrupts() -> None:  # pragma: no cover - runs in the pool's workers
+    """Workers leave Ctrl-C to the parent, which stops them (no traceback from each worker)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _pool(units: Sequence[WorkUnit], stop: bool, jobs: int) -> Iterator[UnitResult]:
-    ex = ProcessPoolExecutor(max_workers=jobs)
+    ex = ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts)
+    finished = False
     try:
         futures = [ex.submit(evaluate_unit, u, stop) for u in units]
         for f in futures:
+            checkpoint()
             yield f.result()
+        finished = True
     finally:
-        ex.shutdown(wait=True, cancel_futures=True)
+        if finished:
+            ex.shutdown(wait=True)
+        else:  # stopped early (a violation, a limit, Ctrl-C): do not wait for the units in flight
+            workers = list(getattr(ex, "_processes", {}).values())
+            ex.shutdown(wait=False, cancel_futures=True)
+            for w in workers:
+                w.terminate()
 
 
 def _dask(units: Sequence[WorkUnit], stop: bool, scheduler: Any) -> Iterator[UnitResult]:
@@ -261,6 +410,8 @@ def run_units(
     else:
         stream = _serial(todo, stop_on_violation)
     fh = open(state, "a", encoding="utf-8") if state is not None else None
+    if fh is not None and fh.tell() > 0 and not _ends_with_newline(state):
+        fh.write("\n")  # an interrupted append left a cut line: the next unit starts on a line of its own
     try:
         for r in stream:
             results[r.key] = r

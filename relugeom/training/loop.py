@@ -61,6 +61,7 @@ import numpy as np
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError, ShapeError
 from ..io import json_ready
+from ..limits import checkpoint as bounded
 from ..numbers import to_fraction
 from .datasets import Dataset
 from .optimizers import OPTIMIZERS, apply_updates, layer_views
@@ -476,6 +477,7 @@ def train(
                 )
             if progress is not None:
                 progress(step, total, float(trace[-1]))
+            bounded()  # the deadline of relugeom.limits.bounds (CLI: --timeout)
             if step in marks:
                 checkpoint(step)
     if full:

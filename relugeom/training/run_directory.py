@@ -6,16 +6,19 @@ Layout of ``DIR``::
                              bfd_random, num_patterns_train, dead_neurons, … (JSON; null where absent;
                              CheckpointRow.to_dict of relugeom.training.rows, read back by read_rows)
     history.csv              the same table as CSV
-    run.json                 configuration, data set, widths, N, H, N − H, number of steps
+    run.json                 configuration, data set, widths, N, H, N − H, number of steps, "tracked": the
+                             batches whose BFD each measured checkpoint records (the tracker's batches)
     loss_trace.csv           the loss of every step (step,loss)
     checkpoints/step-<s>.json  the network at step s, exactly (relugeom network JSON, numbers "p/q")
-    inputs/train.csv, test.csv, random.csv     the tracked batches, exactly (one sample a row)
+    inputs/train.csv, test.csv                 the data set's inputs, exactly (one sample a row), tracked or not
     inputs/train_targets.csv, test_targets.csv the labels or regression targets
+    inputs/<batch>.csv                         every other tracked batch, e.g. random.csv
     curves.png               loss and BFD curves
 
 Because checkpoints and inputs are written as exact rationals (the float64 values' binary values),
 :func:`recheck_run` recomputes every recorded BFD (with the patterns and dead neurons) from the files
-alone and says whether they agree.
+alone and says whether they agree (``relugeom recheck DIR`` prints it). A directory that lacks one of
+those files is refused first, with a :class:`~relugeom.exceptions.FormatError` naming the file.
 
 Examples
 --------
@@ -34,6 +37,8 @@ Examples
 [0, 1, 20]
 >>> all(r["agree"] for r in recheck_run(out))
 True
+>>> read_run_info(out)["tracked"], [(r["step"], r["batch"]) for r in recheck_run(out, steps=[20])]
+(['random', 'test', 'train'], [(20, 'train'), (20, 'test'), (20, 'random')])
 """
 
 from __future__ import annotations
@@ -46,13 +51,27 @@ from typing import Any, Iterable
 import numpy as np
 
 from ..dimension.bfd import dimension_report
-from ..exceptions import CertificationTimeout, DegeneratePointError
-from ..io import json_ready, load_inputs, load_network, save_inputs, save_network
+from ..exceptions import CertificationTimeout, DegeneratePointError, FormatError, InvalidArgumentError
+from ..io import json_ready, load_inputs, load_json, load_network, save_inputs, save_network
+from ..io.atomic import atomic_write
 from .datasets import Dataset
 from .loop import TrainResult
 from .rows import CheckpointRow
 
-__all__ = ["write_run", "run_info", "read_history", "read_rows", "recheck_run", "checkpoint_path"]
+__all__ = [
+    "write_run",
+    "run_info",
+    "read_run_info",
+    "read_history",
+    "read_rows",
+    "recheck_run",
+    "checkpoint_path",
+    "RUN_FORMAT",
+]
+
+#: The ``"format"`` of ``run.json``.
+RUN_FORMAT = "relugeom-run"
+_WRITTEN_BY = "relugeom train --out DIR writes history.json, run.json, checkpoints/ and inputs/"
 
 
 def checkpoint_path(directory: str | os.PathLike, step: int) -> str:
@@ -63,7 +82,7 @@ def _write_csv(path: str, rows: list[dict[str, Any]]) -> None:
     keys: list[str] = []
     for row in rows:
         keys.extend(k for k in row if k not in keys)
-    with open(path, "w", encoding="utf-8", newline="") as fh:
+    with atomic_write(path, "w", encoding="utf-8", newline="") as fh:
         writer = csv.DictWriter(fh, fieldnames=keys)
         writer.writeheader()
         for row in json_ready(rows):
@@ -80,22 +99,26 @@ def write_run(
 ) -> None:
     """Write the run's files (layout in the module docstring) into ``directory`` (created if needed).
 
-    ``tracker`` supplies the tracked batches (its ``inputs``); ``info`` is merged into ``run.json``.
+    ``tracker`` supplies the tracked batches (its ``inputs``, listed as ``"tracked"`` in ``run.json``);
+    the data set's train and test inputs are written as well, tracked or not, next to their targets.
+    ``info`` is merged into ``run.json``.
     """
     root = os.fspath(directory)
     os.makedirs(os.path.join(root, "checkpoints"), exist_ok=True)
     os.makedirs(os.path.join(root, "inputs"), exist_ok=True)
     rows = [r.to_dict() for r in result.history]
-    with open(os.path.join(root, "history.json"), "w", encoding="utf-8") as fh:
+    with atomic_write(os.path.join(root, "history.json"), "w", encoding="utf-8") as fh:
         json.dump(json_ready(rows), fh, indent=1)
         fh.write("\n")
     _write_csv(os.path.join(root, "history.csv"), rows)
-    with open(os.path.join(root, "loss_trace.csv"), "w", encoding="utf-8", newline="") as fh:
+    with atomic_write(os.path.join(root, "loss_trace.csv"), "w", encoding="utf-8", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow(["step", "loss"])
         writer.writerows([s, repr(float(v))] for s, v in enumerate(result.loss_trace))
     for step, net in result.checkpoints:
         save_network(net, checkpoint_path(root, step))
+    # the data set's inputs go next to their targets whether or not they are tracked; run.json's
+    # "tracked" (run_info: the tracker's batches) says which BFDs were measured
     batches = dict(getattr(tracker, "inputs", {}) or {})
     batches.setdefault("train", data.X_train)
     if len(data.X_test):
@@ -106,8 +129,7 @@ def write_run(
         if len(y):
             save_inputs(np.asarray(y).reshape(len(y), -1), os.path.join(root, "inputs", f"{name}_targets.csv"))
     meta = run_info(result, data, tracker, info)
-    meta["tracked"] = sorted(batches)
-    with open(os.path.join(root, "run.json"), "w", encoding="utf-8") as fh:
+    with atomic_write(os.path.join(root, "run.json"), "w", encoding="utf-8") as fh:
         json.dump(json_ready(meta), fh, indent=1)
         fh.write("\n")
     if picture:
@@ -127,7 +149,7 @@ def run_info(
     """What ``run.json`` holds: data set, widths, N, H, N − H, configuration, steps, tracker settings."""
     net0 = result.initial
     return {
-        "format": "relugeom-run",
+        "format": RUN_FORMAT,
         "version": 1,
         "data": {
             "name": data.name,
@@ -159,16 +181,80 @@ def run_info(
     }
 
 
+def read_run_info(directory: str | os.PathLike) -> dict[str, Any]:
+    """``run.json`` of a run directory, after checking that ``directory`` is one.
+
+    Raises
+    ------
+    FormatError
+        naming what is missing or malformed: the directory, ``run.json``, ``history.json``, or a
+        ``run.json`` of another format.
+    """
+    root = os.fspath(directory)
+    if not os.path.isdir(root):
+        what = "is a file" if os.path.exists(root) else "does not exist"
+        raise FormatError(f"{root} {what}: give the run directory DIR of 'relugeom train --out DIR'")
+    for name in ("run.json", "history.json"):
+        if not os.path.isfile(os.path.join(root, name)):
+            raise FormatError(f"{root} is not a run directory: it has no {name} ({_WRITTEN_BY})")
+    run = load_json(os.path.join(root, "run.json"), "run", parse_float=float)
+    if not isinstance(run, dict) or run.get("format") != RUN_FORMAT:
+        found = run.get("format") if isinstance(run, dict) else type(run).__name__
+        raise FormatError(
+            f"{os.path.join(root, 'run.json')} is not a relugeom run: 'format' is {found!r}, not {RUN_FORMAT!r}"
+        )
+    return run
+
+
 def read_history(directory: str | os.PathLike) -> list[dict[str, Any]]:
-    """``history.json`` of a run directory, as written: one JSON object per checkpoint (see :func:`read_rows`)."""
-    with open(os.path.join(os.fspath(directory), "history.json"), encoding="utf-8") as fh:
-        return json.load(fh)
+    """``history.json`` of a run directory, as written: one JSON object per checkpoint (see :func:`read_rows`).
+
+    Raises :class:`FormatError` when the file is missing, is not JSON or is not a list of objects.
+    """
+    path = os.path.join(os.fspath(directory), "history.json")
+    history = load_json(path, "run history", parse_float=float)
+    if not isinstance(history, list) or not all(isinstance(row, dict) for row in history):
+        raise FormatError(f"{path}: expected a list of per-checkpoint objects (as relugeom train --out writes)")
+    return history
 
 
 def read_rows(directory: str | os.PathLike) -> list[CheckpointRow]:
     """``history.json`` of a run directory as :class:`~relugeom.training.rows.CheckpointRow` s (exact
     values as written: a Fraction loss of an exact run reads back as its string ``"p/q"``)."""
-    return [CheckpointRow.from_dict(row) for row in read_history(directory)]
+    rows = []
+    for i, row in enumerate(read_history(directory)):
+        try:
+            rows.append(CheckpointRow.from_dict(row))
+        except (TypeError, ValueError, KeyError) as err:
+            path = os.path.join(os.fspath(directory), "history.json")
+            raise FormatError(f"{path}: checkpoint {i} is not a checkpoint row ({err})") from None
+    return rows
+
+
+def _rows_to_check(root: str, steps: Iterable[int] | None) -> list[CheckpointRow]:
+    """The measured rows of ``steps`` (all by default), after checking that their files are there."""
+    rows = read_rows(root)
+    if steps is not None:
+        wanted = set(steps)
+        missing = sorted(wanted - {r.step for r in rows})
+        if missing:
+            raise InvalidArgumentError(
+                f"no checkpoint at step {', '.join(map(str, missing))} in {root}; its checkpoints are at steps "
+                f"{', '.join(str(r.step) for r in rows)}"
+            )
+        rows = [r for r in rows if r.step in wanted]
+    rows = [r for r in rows if r.measured]
+    for row in rows:
+        if row.step is None:
+            raise FormatError(f"{os.path.join(root, 'history.json')}: a measured checkpoint has no 'step'")
+        needed = [checkpoint_path(root, row.step)] + [os.path.join(root, "inputs", f"{b}.csv") for b in row.batches]
+        for path in needed:
+            if not os.path.isfile(path):
+                raise FormatError(
+                    f"{root} is incomplete: {os.path.relpath(path, root)} is missing (history.json records "
+                    f"a measured checkpoint at step {row.step} on {', '.join(row.batches)})"
+                )
+    return rows
 
 
 def recheck_run(
@@ -176,34 +262,34 @@ def recheck_run(
 ) -> list[dict[str, Any]]:
     """Recompute, from the saved checkpoints and inputs alone, the exact columns of ``history.json``.
 
-    Returns one dict per (checkpoint, tracked batch): ``step``, ``batch``, ``recorded`` and
-    ``recomputed`` (the BFD), ``agree`` and ``reason`` (what disagrees). The distinct patterns of the batch
-    and, for the training batch, the dead neurons are compared too. A BFD recorded as uncertified (a
-    time-out lower bound) must be at most the recomputed rank; a BFD recorded as ``null`` must come from
-    a degenerate batch. ``agree`` is None when the recomputation itself timed out.
+    Every batch a measured checkpoint records (its ``certified_<batch>`` column: the tracked batches, see
+    ``"tracked"`` in ``run.json``) is recomputed at that checkpoint; a batch that was not tracked, whose
+    ``bfd_<batch>`` column is null, is not. ``steps`` restricts the re-check to those checkpoints.
+
+    Returns one dict per (checkpoint, recorded batch): ``step``, ``batch``, ``recorded`` and
+    ``recomputed`` (the BFD), ``certified`` (as recorded), ``agree`` and ``reason`` (what disagrees).
+    The distinct patterns of the batch and, for the training batch, the dead neurons are compared too. A
+    BFD recorded as uncertified (a time-out lower bound) must be at most the recomputed rank; a BFD
+    recorded as ``null`` must come from a degenerate batch. ``agree`` is None when the recomputation
+    itself timed out.
+
+    Raises
+    ------
+    FormatError
+        if ``directory`` is not a run directory, or lacks a file the re-check needs (all checked first).
+    InvalidArgumentError
+        if ``steps`` names a step without a checkpoint.
     """
     root = os.fspath(directory)
-    wanted = None if steps is None else set(steps)
+    run = read_run_info(root)
+    rows = _rows_to_check(root, steps)
+    at_zero = (run.get("tracker") or {}).get("at_zero")
     inputs: dict[str, Any] = {}
     out = []
-    run: dict[str, Any] = {}
-    run_file = os.path.join(root, "run.json")
-    if os.path.exists(run_file):
-        with open(run_file, encoding="utf-8") as fh:
-            run = json.load(fh)
-    at_zero = (run.get("tracker") or {}).get("at_zero")
-    tracked = [b for b in ("train", "test", "random") if os.path.exists(os.path.join(root, "inputs", f"{b}.csv"))]
-    tracked = [b for b in tracked if b in (run.get("tracked") or tracked)]
-    for row in read_rows(root):
+    for row in rows:
         step = row.step
-        if wanted is not None and step not in wanted:
-            continue
         net = load_network(checkpoint_path(root, step))
-        for name in tracked:
-            # a measured row has a BFD column on each standard batch (null when not tracked): the train
-            # batch is checked whenever the row was measured, the others when they were measured
-            if not row.measured or (name != "train" and name not in row.batches):
-                continue
+        for name in row.batches:
             if name not in inputs:
                 inputs[name] = load_inputs(os.path.join(root, "inputs", f"{name}.csv"))
             recorded = row.bfd(name)
@@ -211,6 +297,7 @@ def recheck_run(
                 "step": step,
                 "batch": name,
                 "recorded": recorded,
+                "certified": row.certified(name),
                 "recomputed": None,
                 "agree": False,
                 "reason": "",

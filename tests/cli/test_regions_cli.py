@@ -203,8 +203,11 @@ def test_plot_needs_n0_1_or_2_and_a_box_in_2d(files, capsys):
         plot_regions(LINES)
 
 
-def test_too_many_regions(files, capsys):
-    assert "--max-regions" in cli_error(["regions", files["lines"], "--box=-2:2", "--max-regions", "3"], capsys)
+def test_too_many_regions_is_a_limit_reached(files, capsys):
+    assert main(["regions", files["lines"], "--box=-2:2", "--max-regions", "3"]) == 3
+    err = capsys.readouterr().err
+    assert err.startswith("relugeom: limit: region limit reached: more than 3 cells") and err.count("\n") == 1
+    assert "--max-regions" in err
 
 
 def test_bad_sizes_and_scale(files, capsys):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import pickle
 import runpy
+import shlex
 import time
 from fractions import Fraction
 from pathlib import Path
@@ -25,6 +26,7 @@ from relugeom.proofs.conjectures import CONJECTURES
 from relugeom.search.counterexamples import (
     Conjecture,
     read_counterexample,
+    recheck_fields,
     search,
     search_plan,
     write_counterexample,
@@ -211,6 +213,79 @@ def test_counterexample_json_round_trip_and_cli_recheck(found, name, tmp_path, c
     capsys.readouterr()
     assert cli_main(["dim", str(path), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["bfd"] == data["quantities"]["bfd"]
+
+
+# the command each counterexample file names under "recheck", and the starts of lines (blanks squeezed) that
+# command prints when the file's claim holds
+RECHECK = {
+    "float-rank": ("dim {} --compare", ["BFD 2", "float64 float64 says 1 but the exact BFD is 2"]),
+    "no-dead-full-rank": ("dim {}", ["BFD 1", "bound n·n_L 2", "bound N − H 3", "dead neurons none"]),
+    "patterns-determine-bfd": ("dim {}", ["BFD 1"]),
+    "cffd-full": ("cffd {}", ["CFFD (exact) 2 (certified)", "N − H 3 (deficit 1"]),
+    "cffd-full-nonzero": ("cffd {}", ["CFFD (exact) 3 (certified)", "N − H 5 (deficit 2"]),
+}
+
+
+def _recheck_output(data: dict, capsys) -> list[str]:
+    """Run the file's "recheck" command through the CLI (exit code 0); its stdout lines, blanks squeezed."""
+    argv = shlex.split(data["recheck"])
+    assert argv[0] == "relugeom"
+    capsys.readouterr()
+    assert cli_main(argv[1:]) == 0
+    return [" ".join(line.split()) for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.parametrize("name", FALSE)
+def test_counterexample_file_names_the_command_that_rechecks_its_claim(found, name, tmp_path, capsys):
+    path = tmp_path / f"{name}.json"
+    write_counterexample(found[name], path)
+    data = json.loads(path.read_text())
+    command, shows = RECHECK[name]
+    assert data["recheck"] == "relugeom " + command.format(path)
+    out = _recheck_output(data, capsys)
+    for start in shows:
+        assert any(line.startswith(start) for line in out), start
+    q = data["quantities"]
+    if name == "float-rank":  # the claim: float64's rank differs from the exact BFD; --compare shows both
+        capsys.readouterr()
+        assert cli_main(shlex.split(data["recheck"])[1:] + ["--json"]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert (doc["bfd"], doc["float_bfd"], doc["float_agrees"]) == (q["bfd"], q["float_rank"], False)
+    assert data["recheck_shows"].startswith(f"BFD {q['bfd']}")
+    if name == "patterns-determine-bfd":  # the witness is named, with its BFD
+        assert (
+            "witness θ' (quantities.witness_network" in data["recheck_shows"] and "has BFD 2" in data["recheck_shows"]
+        )
+
+
+@pytest.mark.parametrize("name", tuple(RECHECK)[3:])
+def test_search_prints_the_recheck_command_and_it_confirms_the_claim(name, tmp_path, capsys):
+    path = tmp_path / "ce file.json"  # a space: the command quotes the path
+    capsys.readouterr()
+    assert cli_main(["search", name, "--out", str(path)]) == 0
+    printed = capsys.readouterr().out
+    data = json.loads(path.read_text())
+    assert data["recheck"] == "relugeom " + RECHECK[name][0].format(shlex.quote(str(path)))
+    assert f"re-check with: {data['recheck']}\n  it shows: {data['recheck_shows']}" in printed
+    q = data["quantities"]
+    assert data["recheck_shows"].startswith(f"CFFD (exact) {q['cffd']}, N − H {q['N_minus_H']}")
+    out = _recheck_output(data, capsys)
+    for start in RECHECK[name][1]:
+        assert any(line.startswith(start) for line in out), start
+    # the --json output of search carries the same command
+    assert cli_main(["search", name, "--out", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["recheck"] == data["recheck"]
+
+
+def test_recheck_fields_follow_the_conjecture_or_the_quantities():
+    assert recheck_fields({"bfd": 3}, "a.json") == {"recheck": "relugeom dim a.json", "recheck_shows": "BFD 3"}
+    assert (
+        recheck_fields({"bfd": 3, "at_zero": "active"}, "a.json")["recheck"] == "relugeom dim a.json --at-zero active"
+    )
+    assert recheck_fields({"norm": "1/2"}, "a.json")["recheck"] is None  # no command re-checks this claim
+    explicit = recheck_fields({"bfd": 3, "margin": "1/2"}, "a b.json", template="measures {file} --json")
+    assert explicit["recheck"] == "relugeom measures 'a b.json' --json"
+    assert explicit["recheck_shows"] == 'what the check computed: bfd 3, margin "1/2"'
 
 
 def test_write_refuses_an_empty_result(tmp_path):

@@ -305,6 +305,35 @@ def test_recheck_notices_a_tampered_history(small_run):
     assert [(r["step"], r["batch"]) for r in rows if not r["agree"]] == [(5, "train")]
 
 
+def test_write_run_lists_only_the_tracked_batches_and_recheck_checks_only_them(tmp_path):
+    """A tracker without the train batch: run.json's "tracked" is its batches, and recheck_run re-checks
+    those alone (write_run used to list train and test as tracked, and recheck_run then reported a false
+    "recorded null" for the untracked train batch)."""
+    data = teacher_task((2, 3, 1), n_train=12, n_test=5, seed=0)
+    tracker = Tracker.for_dataset(data, track=("random",), cffd="off")
+    result = train(
+        rg.Network.random_he((2, 4, 1), seed=0), data, TrainConfig(lr=0.05, epochs=5, checkpoints=2), tracker
+    )
+    write_run(tmp_path, result, data, tracker, picture=False)
+    run = json.loads((tmp_path / "run.json").read_text())
+    assert run["tracked"] == ["random"]
+    assert [r["bfd_train"] for r in read_history(tmp_path)] == [None, None]  # the column is there, null
+    checks = recheck_run(tmp_path)
+    assert [(c["step"], c["batch"], c["agree"]) for c in checks] == [(0, "random", True), (5, "random", True)]
+    # a directory written before the fix (run.json claiming train and test) re-checks the same way
+    run["tracked"] = ["random", "test", "train"]
+    (tmp_path / "run.json").write_text(json.dumps(run))
+    assert recheck_run(tmp_path) == checks
+    # the data set's inputs are kept next to their targets, tracked or not
+    assert sorted(os.listdir(tmp_path / "inputs")) == [
+        "random.csv",
+        "test.csv",
+        "test_targets.csv",
+        "train.csv",
+        "train_targets.csv",
+    ]
+
+
 def test_tracker_columns_on_a_hand_network(hand_net):
     X = np.array([[-1.0], [-0.5], [0.5], [0.75], [2.0], [3.0]])
     row = Tracker({"train": X, "random": np.array([[2.0], [3.0], [4.0], [5.0]])}, float_ranks=True).measure(hand_net)
