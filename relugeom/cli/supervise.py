@@ -62,6 +62,8 @@ def supervised(work: Callable[[], int], *, timeout: float | None, max_memory: in
     pid = os.fork()
     if pid == 0:  # pragma: no cover - the child; the subprocess tests run it
         code = 70
+        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+            signal.signal(signal.SIGINT, _interrupt_once)
         try:
             code = work()
         except SystemExit as exit_:
@@ -76,6 +78,13 @@ def supervised(work: Callable[[], int], *, timeout: float | None, max_memory: in
                     pass
             os._exit(code)
     return _watch(pid, timeout, max_memory)
+
+
+def _interrupt_once(signum: int, frame: object) -> None:  # pragma: no cover - runs in the child
+    """Ctrl-C reaches the child twice when a signal sent to the whole group is also forwarded by the
+    parent: the first one interrupts, the rest are ignored."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    raise KeyboardInterrupt
 
 
 def _watch(pid: int, timeout: float | None, max_memory: int | None) -> int:
