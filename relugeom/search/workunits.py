@@ -309,12 +309,6 @@ def _after_cut_line(raw: bytes) -> UnitResult | None:
     return None
 
 
-def _ends_with_newline(path: str | os.PathLike) -> bool:
-    with open(path, "rb") as fh:
-        fh.seek(-1, os.SEEK_END)
-        return fh.read(1) == b"\n"
-
-
 def _serial(units: Sequence[WorkUnit], stop: bool) -> Iterator[UnitResult]:
     for u in units:
         checkpoint(f"unit {u.key}")
@@ -410,8 +404,6 @@ def run_units(
     else:
         stream = _serial(todo, stop_on_violation)
     fh = open(state, "a", encoding="utf-8") if state is not None else None
-    if fh is not None and fh.tell() > 0 and not _ends_with_newline(state):
-        fh.write("\n")  # an interrupted append left a cut line: the next unit starts on a line of its own
     try:
         for r in stream:
             results[r.key] = r
