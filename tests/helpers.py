@@ -98,6 +98,19 @@ def write_files(directory, networks: dict, inputs: dict | None = None) -> dict:
     return paths
 
 
+def run_cli(argv: list[str]) -> tuple[int, str, str]:
+    """The CLI in process on argv: (exit code, stdout, stderr)."""
+    import contextlib
+    import io
+
+    from relugeom.cli.main import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return code, out.getvalue(), err.getvalue()
+
+
 def cli_error(argv: list[str], capsys, prefix: str | None = None) -> str:
     """The stderr of the CLI on argv, checked: exit code 2, one line, no traceback, ``prefix`` (if given) first."""
     from relugeom.cli.main import main  # imported on use: a CLI module being edited breaks only the CLI tests

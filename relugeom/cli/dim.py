@@ -70,8 +70,6 @@ def run(args: argparse.Namespace) -> int:
     """The report (or one JSON object) of the BFD of ``args.network`` on its batch."""
     if args.threads is None:
         return _run(args)
-    if args.threads < 1:
-        raise RelugeomError(f"--threads must be at least 1, got {args.threads}")
     with threads(args.threads):
         return _run(args)
 

@@ -66,7 +66,7 @@ from ..exceptions import LimitReached, RelugeomError, TimeLimitReached, UsageErr
 from ..limits import bounds
 from ..numbers import digit_limit
 from . import cffd, check, demo, dim, measures, recheck, regions, search, train
-from .options import add_max_memory, add_timeout, integer
+from .options import add_common, add_max_memory, add_timeout
 from .progress import StatusLine
 from .supervise import supervised
 
@@ -109,14 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
             add_timeout(sub)
         if name in MEMORY:
             add_max_memory(sub)
-        sub.add_argument(
-            "--max-digits",
-            type=integer(0),
-            default=None,
-            metavar="D",
-            help="longest number read from a file, in digits plus the decimal exponent (default 4300; 0: no limit)",
-        )
-        sub.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+        add_common(sub)
     return parser
 
 

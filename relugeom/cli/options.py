@@ -56,6 +56,7 @@ __all__ = [
     "add_seed",
     "add_certify_timeout",
     "add_scale_out",
+    "add_common",
     "add_timeout",
     "add_max_memory",
     "add_max_regions",
@@ -228,9 +229,21 @@ def add_output(parser: argparse.ArgumentParser, flag: str, metavar: str, help: s
     parser.add_argument(flag, metavar=metavar, type=parse, help=help)
 
 
+def add_common(parser: argparse.ArgumentParser) -> None:
+    """``--max-digits D`` (the cap of :mod:`relugeom.numbers` on numbers read from files) and ``--debug``
+    (the traceback of an internal error), which every command takes."""
+    parser.add_argument(
+        "--max-digits",
+        type=integer(0),
+        default=None,
+        metavar="D",
+        help="longest number read from a file, in digits plus the decimal exponent (default 4300; 0: no limit)",
+    )
+    parser.add_argument("--debug", action="store_true", help="show the traceback of an internal error")
+
+
 def add_threads(parser: argparse.ArgumentParser) -> None:
-    """``--threads K``: BLAS and FLINT threads, set together (:mod:`relugeom.linalg.threads`); the command
-    refuses K < 1 (a :class:`RelugeomError`, exit code 2)."""
+    """``--threads K``: BLAS and FLINT threads, set together (:mod:`relugeom.linalg.threads`); K >= 1."""
     parser.add_argument(
         "--threads",
         type=integer(1),

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import re
 import shutil
-import sys
 
 import pytest
-from helpers import cli_error
+from helpers import cli_error, run_cli
 
-import relugeom.cli.recheck as recheck
 import relugeom.training.run_directory as run_directory
 from relugeom.cli.main import main
 from relugeom.exceptions import CertificationTimeout
@@ -41,26 +37,11 @@ TRAIN = [
 BATCHES = ["train", "test", "random"]
 
 
-@pytest.fixture(autouse=True)
-def registered(monkeypatch):
-    """``recheck`` among the commands of ``relugeom`` (a no-op once main.py's COMMANDS lists it)."""
-    cli_main = sys.modules["relugeom.cli.main"]
-    if recheck not in cli_main.COMMANDS:
-        monkeypatch.setattr(cli_main, "COMMANDS", cli_main.COMMANDS + (recheck,))
-
-
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A run directory written by ``relugeom train --out`` (every batch tracked) and its history.json."""
     out = tmp_path_factory.mktemp("recheck") / "run"
-    code, _, _ = _run(TRAIN + ["--out", str(out)])
+    code, _, _ = run_cli(TRAIN + ["--out", str(out)])
     assert code == 0
     return out, json.loads((out / "history.json").read_text())
 
@@ -73,7 +54,7 @@ def run_copy(trained, tmp_path):
 
 def _recheck_json(directory, *options) -> tuple[int, dict]:
     """Exit code and the one JSON object; stderr holds one line exactly when the exit code is not 0."""
-    code, out, err = _run(["recheck", str(directory), *options, "--json"])
+    code, out, err = run_cli(["recheck", str(directory), *options, "--json"])
     assert len(out.strip().splitlines()) == 1
     assert len(err.splitlines()) == (code != 0) and "Traceback" not in err
     return code, json.loads(out)
@@ -93,7 +74,7 @@ def _table(stdout: str) -> list[list[str]]:
 # ---------------------------------------------------------------------------------------- a clean run
 def test_a_fresh_run_rechecks_every_recorded_bfd(trained):
     out, history = trained
-    code, stdout, stderr = _run(["recheck", str(out)])
+    code, stdout, stderr = run_cli(["recheck", str(out)])
     assert code == 0 and stderr == ""
     assert stdout.startswith(f"run {out}: teacher, widths 2,3,1 (N = 13, H = 3, N − H = 10), gd, 5 steps; tracked: ")
     expected = [
@@ -133,7 +114,7 @@ def test_a_corrupted_bfd_is_a_violation_exit_1(run_copy):
     true_bfd = history[-1]["bfd_test"]
     history[-1]["bfd_test"] = true_bfd + 1
     (run_copy / "history.json").write_text(json.dumps(history))
-    code, stdout, stderr = _run(["recheck", str(run_copy)])
+    code, stdout, stderr = run_cli(["recheck", str(run_copy)])
     assert code == 1
     assert stderr == (
         f"relugeom: violation: at step 5 on test, BFD {true_bfd + 1} recorded, {true_bfd} recomputed "
@@ -176,7 +157,7 @@ def test_a_timed_out_recomputation_exits_3(trained, monkeypatch, capsys):
         return real(net, X, **kwargs)
 
     monkeypatch.setattr(run_directory, "dimension_report", slow_on_test)
-    code, stdout, stderr = _run(["recheck", str(trained[0]), "--certify-timeout", "0.5"])
+    code, stdout, stderr = run_cli(["recheck", str(trained[0]), "--certify-timeout", "0.5"])
     assert code == 3
     assert stderr == (
         "relugeom: limit: 2 of 6 recomputations ran out of --certify-timeout 0.5 s and were not judged; raise it\n"

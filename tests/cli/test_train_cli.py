@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import os
@@ -13,7 +12,7 @@ from functools import partial
 
 import numpy as np
 import pytest
-from helpers import cli_error, write_idx
+from helpers import cli_error, run_cli, write_idx
 
 import relugeom as rg
 from relugeom.cli.main import main
@@ -64,18 +63,11 @@ BATCHES = ("train", "test", "random")
 ROW_KEYS = {"step", "loss", "accuracy", "bfd_train", "bfd_test", "bfd_random", "num_patterns_train", "dead_neurons"}
 
 
-def _run(argv: list[str]) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        code = main(argv)
-    return code, out.getvalue(), err.getvalue()
-
-
 @pytest.fixture(scope="module")
 def teacher_run(tmp_path_factory):
     """One teacher run with --out: (directory, exit code, stdout, stderr, history.json)."""
     out = tmp_path_factory.mktemp("run") / "teacher"
-    code, stdout, stderr = _run(TEACHER + ["--out", str(out)])
+    code, stdout, stderr = run_cli(TEACHER + ["--out", str(out)])
     with open(out / "history.json", encoding="utf-8") as fh:
         history = json.load(fh)
     return out, code, stdout, stderr, history
