@@ -65,7 +65,7 @@ from .. import __version__
 from ..exceptions import LimitReached, RelugeomError, TimeLimitReached, UsageError
 from ..limits import bounds
 from ..numbers import digit_limit
-from . import cffd, check, demo, dim, measures, recheck, regions, search, train
+from . import cffd, check, demo, dim, equal, identifiability, measures, recheck, regions, search, train
 from .options import add_common, add_max_memory, add_timeout
 from .progress import StatusLine
 from .supervise import supervised
@@ -73,12 +73,12 @@ from .supervise import supervised
 __all__ = ["main", "main_entry", "build_parser", "UsageError", "EXIT_CODES"]
 
 #: The commands in the order of ``relugeom --help``; each module adds its parser and sets its ``func``.
-COMMANDS = (dim, demo, check, search, regions, cffd, measures, train, recheck)
+COMMANDS = (dim, demo, check, search, regions, cffd, identifiability, equal, measures, train, recheck)
 #: Commands that take ``--timeout``; of those, the ones that also take ``--max-memory`` and draw a status
 #: line on a terminal (``train``, ``check`` and ``search`` draw their own progress bars).
-TIMED = ("dim", "check", "search", "regions", "cffd", "measures", "train", "recheck")
-MEMORY = ("dim", "regions", "cffd")
-STATUS = ("dim", "regions", "cffd", "measures")
+TIMED = ("dim", "check", "search", "regions", "cffd", "identifiability", "equal", "measures", "train", "recheck")
+MEMORY = ("dim", "regions", "cffd", "identifiability", "equal")
+STATUS = ("dim", "regions", "cffd", "identifiability", "equal", "measures")
 EXIT_CODES = {0: "done", 1: "a violation or counterexample found", 2: "bad input or refused request"}
 EXIT_CODES |= {3: "a limit reached (--timeout, --max-regions, --max-memory)", 130: "interrupted"}
 EXIT_CODES |= {70: "internal error (a bug: please report it; --debug shows the traceback)"}
