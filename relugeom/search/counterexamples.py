@@ -21,7 +21,10 @@ numbers, as long as it still violates. :meth:`SearchResult.to_dict` is the count
 ``relugeom dim CE.json`` reads (its ``"network"`` and ``"inputs"`` keys). Its ``"recheck"`` field is the
 command that re-checks the claim the file makes, and ``"recheck_shows"`` what that command prints when the
 claim holds (:func:`recheck_fields`): ``relugeom dim FILE --compare`` for a float64 rank, ``relugeom cffd
-FILE`` for a CFFD, ``relugeom dim FILE`` for a BFD.
+FILE`` for a CFFD, ``relugeom dim FILE`` for a BFD, ``relugeom equal FILE`` for functional equality.
+A conjecture about two networks (:attr:`Conjecture.pairs`) is searched over pairs (a, b): b is
+:attr:`~relugeom.search.families.Case.other`, the grid enumerates pairs, shrinking shrinks both, and the
+file holds b under ``"other_network"``.
 
 Examples
 --------
@@ -138,6 +141,14 @@ class Conjecture:
         the ``relugeom`` command (without ``relugeom``, ``{file}`` for the counterexample file) that
         re-checks a counterexample's claim, e.g. ``"dim {file} --compare"``; None: chosen from the
         quantities by :func:`recheck_fields`.
+    pairs : bool
+        a statement about two networks a and b of the same widths (``case.net`` and ``case.other``): the
+        grid enumerates pairs (:class:`~relugeom.search.families.GridFamily` with ``pairs=True``, ``M²``
+        cases for ``M`` networks) and ``random_family`` is called with ``pairs=True``. Shrinking may then
+        leave a and b with different hidden widths.
+    symmetric : bool
+        with ``pairs``: the statement is symmetric in a and b, so the grid enumerates unordered pairs only
+        (a's index <= b's, ``M(M + 1)/2`` cases).
     """
 
     name: str
@@ -151,6 +162,8 @@ class Conjecture:
     random_family: Callable[..., Family] = RandomFamily
     random_options: Mapping[str, Any] = field(default_factory=dict)
     recheck: str | None = None
+    pairs: bool = False
+    symmetric: bool = False
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
@@ -163,6 +176,8 @@ class Conjecture:
         object.__setattr__(self, "grid_values", tuple(self.grid_values))
         if self.max_grid < 0 or self.random_cases < 0:
             raise InvalidArgumentError("max_grid and random_cases must be >= 0")
+        if self.symmetric and not self.pairs:
+            raise InvalidArgumentError("symmetric=True is about a statement on pairs: it needs pairs=True")
 
 
 # ------------------------------------------------------------------------------------------------ plan
@@ -173,7 +188,8 @@ def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tupl
 
     Sizes in the conjecture's order; at each size the grid (whole, or skipped if it exceeds the remaining
     budget or ``max_grid``), then ``random_cases`` random cases cut to the remaining budget. The total
-    number of cases is at most ``budget``.
+    number of cases is at most ``budget``. For a conjecture on pairs (:attr:`Conjecture.pairs`) the grid is
+    the grid of pairs (unordered when :attr:`Conjecture.symmetric`) and the random family draws pairs.
 
     Examples
     --------
@@ -183,6 +199,9 @@ def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tupl
     >>> conj = Conjecture("never-refuted", "Nothing.", never, sizes=(((1, 1, 1), 2), ((1, 2, 1), 2)))
     >>> [(size, kind, len(fam)) for size, kind, fam in search_plan(conj, budget=400)]
     [(((1, 1, 1), 2), 'grid', 81), (((1, 1, 1), 2), 'random', 200), (((1, 2, 1), 2), 'random', 119)]
+    >>> pairs = Conjecture("never-refuted", "Nothing.", never, sizes=(((1, 1, 1), 1),), pairs=True, symmetric=True)
+    >>> [(kind, fam.name, len(fam)) for _, kind, fam in search_plan(pairs, budget=3400)]
+    [('grid', 'grid unordered pairs 1-1-1 {-1,0,1} n=1', 3321), ('random', 'random pairs 1-1-1 n=1 p/q<=5/5 seed=0', 79)]
     """
     if budget < 0:
         raise InvalidArgumentError(f"budget must be >= 0, got {budget}")
@@ -197,13 +216,15 @@ def search_plan(conjecture: Conjecture, budget: int, seed: int = 0) -> list[tupl
             except ShapeError:
                 batch = None
             if batch is not None:
-                grid = GridFamily(widths, conjecture.grid_values, batch, seed=seed)
+                pairs, unordered = conjecture.pairs, conjecture.symmetric
+                grid = GridFamily(widths, conjecture.grid_values, batch, seed, pairs=pairs, unordered=unordered)
                 if len(grid) <= min(remaining, conjecture.max_grid):
                     stages.append(((widths, n), "grid", grid))
                     remaining -= len(grid)
         count = min(conjecture.random_cases, remaining)
         if count > 0:
-            fam = conjecture.random_family(widths, n, count, seed=seed, **dict(conjecture.random_options))
+            options = {"pairs": True, **conjecture.random_options} if conjecture.pairs else conjecture.random_options
+            fam = conjecture.random_family(widths, n, count, seed=seed, **dict(options))
             stages.append(((widths, n), "random", fam))
             remaining -= count
     return stages
@@ -219,7 +240,10 @@ def recheck_fields(
     claim, and what it prints when the claim holds (``recheck`` None when no command re-checks it).
 
     ``template`` (:attr:`Conjecture.recheck`, ``{file}`` for ``path``) names the command; otherwise the
-    quantities the check returned do, as each states the claim: ``float_rank`` next to ``bfd`` (float64
+    quantities the check returned do, as each states the claim: ``functionally_equal`` (a pair case: the
+    networks a and b of the file, ``"network"`` and ``"other_network"``, compute the same function on R^n0,
+    or not, and ``equivalent`` says whether they are equivalent under permutations and rescalings, False
+    when absent: ``relugeom equal FILE`` compares them exactly), ``float_rank`` next to ``bfd`` (float64
     and the exact rank disagree: ``relugeom dim FILE --compare`` prints both), ``cffd`` (``relugeom cffd
     FILE`` prints the exact CFFD next to N − H), ``bfd`` (``relugeom dim FILE`` prints it, with its bounds
     and dead neurons). An ``at_zero`` quantity adds ``--at-zero``.
@@ -228,6 +252,8 @@ def recheck_fields(
     "relugeom cffd 'out dir/ce.json'"
     >>> print(recheck_fields({"bfd": 1, "bound": 2, "dead_neurons": []})["recheck_shows"])
     BFD 1, not min(n·n_L, N − H) = 2, with dead neurons: none
+    >>> print(recheck_fields({"functionally_equal": True}, "ce.json")["recheck_shows"])
+    equal on R^n0 (F_a = F_b: network and other_network), and not equivalent under permutations and rescalings
     """
     q = quantities
     file = shlex.quote(os.fspath(path))
@@ -237,6 +263,13 @@ def recheck_fields(
         command = "relugeom " + template.format(file=file)
         scalars = [f"{k} {json.dumps(v)}" for k, v in q.items() if isinstance(v, (int, str, bool))]
         shows = "what the check computed: " + ", ".join(scalars)
+    elif "functionally_equal" in q:
+        command = f"relugeom equal {file}"
+        if q["functionally_equal"]:
+            shows = "equal on R^n0 (F_a = F_b: network and other_network), and "
+            shows += f"{'' if q.get('equivalent') is True else 'not '}equivalent under permutations and rescalings"
+        else:
+            shows = "not equal on R^n0: F_a(x) ≠ F_b(x)" + (f" at x = {q['witness']}" if "witness" in q else "")
     elif "float_rank" in q and "bfd" in q:
         command = f"relugeom dim {file} --compare{at_zero}"
         shows = f"BFD {q['bfd']} (exact, certified), and on the float64 line: float64 says {q['float_rank']}"
@@ -267,9 +300,11 @@ def recheck_fields(
 
 
 def _size_of(case: Case) -> dict:
-    nums = list(case.net.parameters()) + [v for x in case.inputs for v in x]
+    other = () if case.other is None else case.other.parameters()
+    nums = list(case.net.parameters()) + list(other) + [v for x in case.inputs for v in x]
     return {
         "widths": list(case.net.widths),
+        **({} if case.other is None else {"other_widths": list(case.other.widths)}),
         "num_samples": len(case.inputs),
         "max_abs_numerator": max(abs(v.numerator) for v in nums),
         "max_denominator": max(v.denominator for v in nums),
@@ -327,7 +362,9 @@ class SearchResult:
     def to_dict(self, path: str | os.PathLike | None = None) -> dict:
         """The counterexample JSON (format ``relugeom-counterexample``, version 1).
 
-        ``path`` is where the file is written: the ``"recheck"`` command names it (``FILE`` when None).
+        ``path`` is where the file is written: the ``"recheck"`` command names it (``FILE`` when None). A
+        pair case's second network is under ``"other_network"`` (top level, and in ``"original"``), in the
+        format of ``"network"``.
         Without a counterexample, a record of the search instead: format ``relugeom-search``, ``found``
         false, and the ``search`` block.
         """
@@ -350,6 +387,10 @@ class SearchResult:
                 "search": search_block,
             }
         assert self.case is not None and self.original is not None
+        original = self.original.to_dict()
+        original = {
+            k: original[k] for k in ("network", "other_network", "inputs", "seed", "family", "index") if k in original
+        }
         return {
             "format": COUNTEREXAMPLE_FORMAT,
             "version": COUNTEREXAMPLE_VERSION,
@@ -358,33 +399,31 @@ class SearchResult:
             "expected": self.expected,
             "found": True,
             "network": self.case.net.to_dict(),
+            **({} if self.case.other is None else {"other_network": self.case.other.to_dict()}),
             "inputs": batch_to_json(self.case.inputs),
             "quantities": self.quantities,
             **self.recheck_fields("FILE" if path is None else path),
             "search": search_block,
             "size": _size_of(self.case),
             "case": {"seed": self.case.seed, "family": self.case.family, "index": self.case.index},
-            "original": {
-                "network": self.original.net.to_dict(),
-                "inputs": batch_to_json(self.original.inputs),
-                "seed": self.original.seed,
-                "family": self.original.family,
-                "index": self.original.index,
-            },
+            "original": original,
         }
 
     def summary(self) -> str:
         """A few human-readable lines: the refutation (widths, parameters, batch, quantities) or none."""
         if not self.found or self.case is None:
             return f"{self.conjecture}: no counterexample in {self.cases_tried} cases ({self.seconds:.1f} s)"
-        net = self.case.net
+        nets = [("", self.case.net)] if self.case.other is None else [("a", self.case.net), ("b", self.case.other)]
+        widths = ", ".join(f"{name} {'-'.join(map(str, net.widths))}".strip() for name, net in nets)
         lines = [
             f"{self.conjecture}: refuted after {self.cases_tried} cases ({self.seconds:.1f} s); "
-            f"shrunk in {self.shrink_steps} steps to widths {'-'.join(map(str, net.widths))}, "
-            f"n = {len(self.case.inputs)}"
+            f"shrunk in {self.shrink_steps} steps to widths {widths}, n = {len(self.case.inputs)}"
         ]
-        for k, (W, b) in enumerate(net.layers()):
-            lines.append(f"  W{k} = {[[str(v) for v in row] for row in W]}, b{k} = {[str(v) for v in b]}")
+        for name, net in nets:
+            lines += [f"  network {name}:"] if name else []
+            for k, (W, b) in enumerate(net.layers()):
+                W_text, b_text = [[str(v) for v in row] for row in W], [str(v) for v in b]
+                lines.append(f"{'    ' if name else '  '}W{k} = {W_text}, b{k} = {b_text}")
         lines.append(f"  X = {batch_to_json(self.case.inputs)}")
         for key, value in self.quantities.items():
             text = json.dumps(value)
@@ -520,6 +559,12 @@ def read_counterexample(path: str | os.PathLike) -> tuple[Case, dict]:
     ------
     FormatError
         if the file is not a ``relugeom-counterexample`` version 1.
+
+    Notes
+    -----
+    A pair counterexample (:attr:`Conjecture.pairs`) has its second network under ``"other_network"``: it
+    becomes :attr:`Case.other`; a file without that key (every file written before pairs existed) reads as
+    a one-network case.
     """
     data = load_json(path, "counterexample", parse_float=float)
     if not isinstance(data, dict) or data.get("format") != COUNTEREXAMPLE_FORMAT:
@@ -530,13 +575,12 @@ def read_counterexample(path: str | os.PathLike) -> tuple[Case, dict]:
         raise FormatError(f"{path}: a counterexample needs the keys 'network' and 'inputs'")
     meta = data.get("case", {})
     net = Network.from_dict(data["network"])
-    case = Case(
-        net,
-        batch_from_json(data["inputs"]),
-        int(meta.get("seed", 0)),
-        str(meta.get("family", "")),
-        int(meta.get("index", 0)),
-    )
+    other = None if data.get("other_network") is None else Network.from_dict(data["other_network"])
+    seed, family, index = int(meta.get("seed", 0)), str(meta.get("family", "")), int(meta.get("index", 0))
+    try:
+        case = Case(net, batch_from_json(data["inputs"]), seed, family, index, other)
+    except ShapeError as err:
+        raise FormatError(f"{path}: {err}") from None
     if any(len(x) != net.input_dim for x in case.inputs):
         raise FormatError(f"{path}: every input must have {net.input_dim} coordinates")
     return case, data

@@ -9,6 +9,9 @@ always the same for the same family. Work can therefore be split into index rang
 * :class:`RandomFamily`: random rational networks and batches, case ``i`` drawn from the seed
   ``(seed, i)``.
 
+Both enumerate *pairs* of networks with ``pairs=True`` (:attr:`Case.other` is the second network b), for
+statements about two networks ("F_a = F_b ⇒ a and b are equivalent").
+
 A check or conjecture is a function ``Case -> Outcome`` (:class:`Outcome`: ``"ok"``, ``"degenerate"``
 or ``"violation"`` with the exact quantities that decided it).
 
@@ -28,6 +31,7 @@ True
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Literal, Protocol, Sequence
@@ -66,42 +70,82 @@ def batch_from_json(data: Any) -> Batch:
 
 @dataclass(frozen=True)
 class Case:
-    """One network, one batch, and a seed for whatever randomness a check needs (deterministic)."""
+    """One network (or a pair of networks), one batch, and a seed for whatever randomness a check needs.
+
+    ``other`` is the second network ``b`` of a *pair case* (``net`` is ``a``), for statements about two
+    networks such as "F_a = F_b on R^{n0} ⇒ a and b are equivalent under permutations and rescalings"; it
+    has the input and output widths of ``net`` (its hidden widths may differ), and is None for a case of one
+    network.
+
+    Raises
+    ------
+    ShapeError
+        if ``other``'s input or output width differs from ``net``'s.
+
+    Examples
+    --------
+    >>> a = Network.from_parameters((1, 1, 1), [1, 0, 1, 0])
+    >>> b = Network.from_parameters((1, 2, 1), [1, 1, 0, 0, "1/2", "1/2", 0])
+    >>> pair = Case(a, ((Fraction(1),),), other=b)
+    >>> sorted(pair.to_dict())
+    ['family', 'index', 'inputs', 'network', 'other_network', 'seed']
+    >>> Case.from_dict(pair.to_dict()) == pair, "other_network" in pair.replace(other=a).to_dict()
+    (True, True)
+    >>> "other_network" in Case(a, ((Fraction(1),),)).to_dict()
+    False
+    """
 
     net: Network
     inputs: Batch
     seed: int = 0
     family: str = ""
     index: int = 0
+    other: Network | None = None
+
+    def __post_init__(self) -> None:
+        o = self.other
+        if o is not None and (o.input_dim, o.output_dim) != (self.net.input_dim, self.net.output_dim):
+            raise ShapeError(
+                f"the two networks of a pair case need the same input and output widths, got widths "
+                f"{self.net.widths} and {o.widths}"
+            )
 
     def to_dict(self) -> dict:
-        """JSON-ready: network in the relugeom-network format, inputs as exact strings."""
-        return {
+        """JSON-ready: network(s) in the relugeom-network format (``"other_network"`` for a pair case only),
+        inputs as exact strings."""
+        out = {
             "family": self.family,
             "index": self.index,
             "seed": self.seed,
             "network": self.net.to_dict(),
             "inputs": batch_to_json(self.inputs),
         }
+        if self.other is not None:
+            out["other_network"] = self.other.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> "Case":
+        """Inverse of :meth:`to_dict` (``"other_network"`` optional: a dict without it is a one-network case)."""
+        other = data.get("other_network")
         return cls(
             Network.from_dict(data["network"]),
             batch_from_json(data["inputs"]),
             int(data.get("seed", 0)),
             str(data.get("family", "")),
             int(data.get("index", 0)),
+            None if other is None else Network.from_dict(other),
         )
 
-    def replace(self, net: Network | None = None, inputs: Batch | None = None) -> "Case":
-        """A copy with another network and/or batch (same seed and provenance)."""
+    def replace(self, net: Network | None = None, inputs: Batch | None = None, other: Network | None = None) -> "Case":
+        """A copy with another network, batch and/or second network (same seed and provenance; None keeps)."""
         return Case(
             self.net if net is None else net,
             self.inputs if inputs is None else tuple(inputs),
             self.seed,
             self.family,
             self.index,
+            self.other if other is None else other,
         )
 
 
@@ -137,52 +181,97 @@ def _fmt_values(values: Sequence[Fraction]) -> str:
     return "{" + ",".join(str(v) for v in values) + "}"
 
 
+def _decode(index: int, widths: tuple[int, ...], values: tuple[Fraction, ...]) -> Network:
+    """The network whose parameters are the base-``len(values)`` digits of ``index`` (most significant first)."""
+    N, base = num_parameters(widths), len(values)
+    digits = []
+    for _ in range(N):
+        index, d = divmod(index, base)
+        digits.append(d)
+    return Network.from_parameters(widths, [values[d] for d in reversed(digits)])
+
+
 @dataclass(frozen=True)
 class GridFamily:
     """Every network of ``widths`` with each parameter in ``values``, all on the batch ``inputs``.
 
     Case ``i`` reads ``i`` in base ``len(values)``, most significant digit first, one digit per parameter
     (SPEC parameter order), so case 0 has every parameter equal to ``values[0]``.
+
+    With ``pairs=True`` the cases are the *pairs* (a, b) of such networks (:attr:`Case.other` is b): ``2N``
+    digits, a's N parameters first, so case ``i`` is (network ``i // M``, network ``i % M``) with
+    ``M = len(values)^N``, and there are ``M²`` cases. With ``unordered=True`` as well (for statements
+    symmetric in a and b) only the pairs with a's index ``p`` ≤ b's index ``q`` are enumerated, ``M(M + 1)/2``
+    of them, by ``q`` then ``p``: case ``i = q(q + 1)/2 + p``, decoded in O(1) by an integer square root (the
+    first ``m(m + 1)/2`` cases are all the pairs among the first ``m`` networks).
+
+    Examples
+    --------
+    >>> fam = GridFamily((1, 1, 1), (-1, 0, 1), [["1/2"]], pairs=True)
+    >>> len(fam), fam.name
+    (6561, 'grid pairs 1-1-1 {-1,0,1} n=1')
+    >>> c = fam.case(82)            # 82 = 1·81 + 1: networks 1 and 1
+    >>> [str(v) for v in c.net.parameters()], [str(v) for v in c.other.parameters()]
+    (['-1', '-1', '-1', '0'], ['-1', '-1', '-1', '0'])
+    >>> tri = GridFamily((1, 1, 1), (-1, 0, 1), [["1/2"]], pairs=True, unordered=True)
+    >>> len(tri), [str(v) for v in tri.case(4).net.parameters()], [str(v) for v in tri.case(4).other.parameters()]
+    (3321, ['-1', '-1', '-1', '0'], ['-1', '-1', '-1', '1'])
     """
 
     widths: tuple[int, ...]
     values: tuple[Fraction, ...]
     inputs: Batch
     seed: int = 0
+    pairs: bool = False
+    unordered: bool = False
 
-    def __init__(self, widths: Sequence[int], values: Sequence[Any], inputs: Any, seed: int = 0) -> None:
+    def __init__(
+        self,
+        widths: Sequence[int],
+        values: Sequence[Any],
+        inputs: Any,
+        seed: int = 0,
+        pairs: bool = False,
+        unordered: bool = False,
+    ) -> None:
         object.__setattr__(self, "widths", tuple(int(w) for w in widths))
         object.__setattr__(self, "values", exact_vector(values, "values"))
         object.__setattr__(self, "inputs", exact_matrix(inputs, "inputs", ncols=self.widths[0]))
         object.__setattr__(self, "seed", int(seed))
+        object.__setattr__(self, "pairs", bool(pairs))
+        object.__setattr__(self, "unordered", bool(unordered))
         if len(self.widths) < 2 or min(self.widths) < 1:
             raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
+        if self.unordered and not self.pairs:
+            raise InvalidArgumentError("unordered=True enumerates pairs a <= b: it needs pairs=True")
 
     @property
     def name(self) -> str:
         seed = f" seed={self.seed}" if self.seed else ""
-        return f"grid {'-'.join(map(str, self.widths))} {_fmt_values(self.values)} n={len(self.inputs)}{seed}"
+        kind = ("unordered pairs " if self.unordered else "pairs ") if self.pairs else ""
+        return f"grid {kind}{'-'.join(map(str, self.widths))} {_fmt_values(self.values)} n={len(self.inputs)}{seed}"
 
     def __len__(self) -> int:
-        return len(self.values) ** num_parameters(self.widths)
+        M = len(self.values) ** num_parameters(self.widths)
+        if not self.pairs:
+            return M
+        return M * (M + 1) // 2 if self.unordered else M * M
 
     def case(self, index: int) -> Case:
         if not 0 <= index < len(self):
             raise IndexError(f"case index {index} out of range 0 … {len(self) - 1}")
-        N, base = num_parameters(self.widths), len(self.values)
-        digits = []
-        rest = index
-        for _ in range(N):
-            rest, d = divmod(rest, base)
-            digits.append(d)
-        params = [self.values[d] for d in reversed(digits)]
-        return Case(
-            Network.from_parameters(self.widths, params),
-            self.inputs,
-            seed=self.seed * 1_000_003 + index,
-            family=self.name,
-            index=index,
-        )
+        other = None
+        if not self.pairs:
+            net = _decode(index, self.widths, self.values)
+        else:
+            M = len(self.values) ** num_parameters(self.widths)
+            if self.unordered:  # index = q(q + 1)/2 + p with 0 <= p <= q
+                q = (math.isqrt(8 * index + 1) - 1) // 2
+                p = index - q * (q + 1) // 2
+            else:
+                p, q = divmod(index, M)
+            net, other = _decode(p, self.widths, self.values), _decode(q, self.widths, self.values)
+        return Case(net, self.inputs, seed=self.seed * 1_000_003 + index, family=self.name, index=index, other=other)
 
 
 @dataclass(frozen=True)
@@ -192,7 +281,18 @@ class RandomFamily:
     Parameters are ``p/q`` with ``|p| <= max_numerator``, ``1 <= q <= max_denominator``; inputs likewise
     with ``input_numerator`` and ``input_denominator``; with ``max_exponent > 0`` each parameter is also
     multiplied by ``2^e``, ``e`` uniform in ``−max_exponent … max_exponent`` (:class:`LogRandomFamily`).
-    Case ``i`` uses ``numpy.random.default_rng((seed, i))``, so any case can be rebuilt on its own.
+    Case ``i`` uses ``numpy.random.default_rng((seed, i))``, so any case can be rebuilt on its own. With
+    ``pairs=True`` each case is a pair: a second network of the same widths (:attr:`Case.other`) is drawn
+    the same way right after the first, before the batch.
+
+    Examples
+    --------
+    >>> fam = RandomFamily((1, 2, 1), num_samples=3, count=5, seed=1, pairs=True)
+    >>> fam.name
+    'random pairs 1-2-1 n=3 p/q<=5/5 seed=1'
+    >>> c = fam.case(2)
+    >>> c.other.widths, c.net == RandomFamily((1, 2, 1), 3, 5, seed=1).case(2).net
+    ((1, 2, 1), True)
     """
 
     widths: tuple[int, ...]
@@ -204,9 +304,11 @@ class RandomFamily:
     input_numerator: int = 9
     input_denominator: int = 5
     max_exponent: int = 0
+    pairs: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "widths", tuple(int(w) for w in self.widths))
+        object.__setattr__(self, "pairs", bool(self.pairs))
         if len(self.widths) < 2 or min(self.widths) < 1:
             raise ShapeError(f"widths must have at least two positive entries, got {self.widths}")
         if self.max_exponent < 0:
@@ -218,24 +320,29 @@ class RandomFamily:
     @property
     def name(self) -> str:
         kind, scale = ("lograndom", f" 2^±{self.max_exponent}") if self.max_exponent else ("random", "")
+        pairs = " pairs" if self.pairs else ""
         return (
-            f"{kind} {'-'.join(map(str, self.widths))} n={self.num_samples} "
+            f"{kind}{pairs} {'-'.join(map(str, self.widths))} n={self.num_samples} "
             f"p/q<={self.max_numerator}/{self.max_denominator}{scale} seed={self.seed}"
         )
 
     def __len__(self) -> int:
         return self.count
 
-    def case(self, index: int) -> Case:
-        if not 0 <= index < self.count:
-            raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
-        rng = np.random.default_rng((self.seed, index))
+    def _network(self, rng: np.random.Generator) -> Network:
         N = num_parameters(self.widths)
         params = random_fractions(rng, N, self.max_numerator, self.max_denominator)
         if self.max_exponent:
             exps = rng.integers(-self.max_exponent, self.max_exponent + 1, N)
             params = [v * Fraction(2) ** int(e) for v, e in zip(params, exps)]
-        net = Network.from_parameters(self.widths, params)
+        return Network.from_parameters(self.widths, params)
+
+    def case(self, index: int) -> Case:
+        if not 0 <= index < self.count:
+            raise IndexError(f"case index {index} out of range 0 … {self.count - 1}")
+        rng = np.random.default_rng((self.seed, index))
+        net = self._network(rng)
+        other = self._network(rng) if self.pairs else None
         seen: set[tuple[Fraction, ...]] = set()
         batch = []
         while len(batch) < self.num_samples:
@@ -243,7 +350,7 @@ class RandomFamily:
             if x not in seen:
                 seen.add(x)
                 batch.append(x)
-        return Case(net, tuple(batch), seed=int(rng.integers(2**62)), family=self.name, index=index)
+        return Case(net, tuple(batch), seed=int(rng.integers(2**62)), family=self.name, index=index, other=other)
 
 
 _POOLS = {

@@ -3,7 +3,8 @@
 :func:`shrink` makes a violating :class:`~relugeom.search.families.Case` greedily smaller while the check
 still says ``"violation"``: first the structural moves (one hidden neuron, output, input coordinate or
 sample fewer), then every number replaced by a strictly simpler one (:func:`simpler_numbers`, simplest
-first), repeated to a fixed point. :func:`relugeom.search.counterexamples.search` shrinks its first
+first), repeated to a fixed point. A pair case (two networks a and b, :attr:`~relugeom.search.families.Case.other`)
+loses hidden neurons of a and of b independently. :func:`relugeom.search.counterexamples.search` shrinks its first
 violation this way.
 
 Examples
@@ -94,7 +95,8 @@ def simpler_numbers(v: Any) -> list[Fraction]:
 def _violates(check: Check, case: Case, memo: dict) -> bool:
     if len(set(case.inputs)) != len(case.inputs):
         return False
-    key = (case.net.widths, case.net.parameters(), case.inputs)
+    other = None if case.other is None else (case.other.widths, case.other.parameters())
+    key = (case.net.widths, case.net.parameters(), other, case.inputs)
     if key not in memo:
         try:
             memo[key] = check(case).status == "violation"
@@ -103,26 +105,47 @@ def _violates(check: Check, case: Case, memo: dict) -> bool:
     return memo[key]
 
 
+def _without_output(net: Network, i: int) -> Network:
+    W, b = list(net.weights), list(net.biases)
+    W[-1], b[-1] = W[-1][:i] + W[-1][i + 1 :], b[-1][:i] + b[-1][i + 1 :]
+    return Network(tuple(W), tuple(b))
+
+
+def _without_input(net: Network, j: int) -> Network:
+    W = list(net.weights)
+    W[0] = tuple(row[:j] + row[j + 1 :] for row in W[0])
+    return Network(tuple(W), net.biases)
+
+
+def _hidden_removals(net: Network) -> Iterator[Network]:
+    for k in range(net.num_layers - 1):
+        if net.widths[k + 1] > 1:
+            for i in range(net.widths[k + 1]):
+                yield net.without_neuron(k, i)
+
+
 def _structural_moves(case: Case) -> Iterator[Case]:
-    """Smaller cases: one hidden neuron, output, input coordinate or sample fewer (in that order)."""
-    net = case.net
-    L = net.num_layers
-    for k in range(L - 1):
-        for i in range(net.widths[k + 1]):
-            if net.widths[k + 1] > 1:
-                yield case.replace(net=net.without_neuron(k, i))
+    """Smaller cases: one hidden neuron, output, input coordinate or sample fewer (in that order).
+
+    For a pair case (``case.other`` is b) a hidden neuron is removed from a, or from b, independently (their
+    hidden widths may come to differ); an output or an input coordinate is removed from both networks at
+    once (and the input coordinate from every sample), so they keep the same input and output widths.
+    """
+    net, other = case.net, case.other
+    for smaller in _hidden_removals(net):
+        yield case.replace(net=smaller)
+    if other is not None:
+        for smaller in _hidden_removals(other):
+            yield case.replace(other=smaller)
     if net.output_dim > 1:
         for i in range(net.output_dim):
-            W = list(net.weights)
-            b = list(net.biases)
-            W[-1] = W[-1][:i] + W[-1][i + 1 :]
-            b[-1] = b[-1][:i] + b[-1][i + 1 :]
-            yield case.replace(net=Network(tuple(W), tuple(b)))
+            b = None if other is None else _without_output(other, i)
+            yield case.replace(net=_without_output(net, i), other=b)
     if net.input_dim > 1:
         for j in range(net.input_dim):
-            W = list(net.weights)
-            W[0] = tuple(row[:j] + row[j + 1 :] for row in W[0])
-            yield case.replace(net=Network(tuple(W), net.biases), inputs=tuple(x[:j] + x[j + 1 :] for x in case.inputs))
+            b = None if other is None else _without_input(other, j)
+            X = tuple(x[:j] + x[j + 1 :] for x in case.inputs)
+            yield case.replace(net=_without_input(net, j), inputs=X, other=b)
     if len(case.inputs) > 1:
         for i in range(len(case.inputs)):
             yield case.replace(inputs=case.inputs[:i] + case.inputs[i + 1 :])
@@ -144,17 +167,19 @@ def shrink_with_steps(check: Check, case: Case, max_steps: int = 1000) -> tuple[
                 if _violates(check, cand, memo):
                     case, steps, progress = cand, steps + 1, True
                     break
-        # then every number, one at a time, simplest candidate first
-        for p in range(case.net.num_params):
-            for c in simpler_numbers(case.net.parameters()[p]):
-                if steps >= max_steps:
-                    break
-                params = list(case.net.parameters())
-                params[p] = c
-                cand = case.replace(net=Network.from_parameters(case.net.widths, params))
-                if _violates(check, cand, memo):
-                    case, steps = cand, steps + 1
-                    break
+        # then every number, one at a time, simplest candidate first: a's parameters, b's, the inputs
+        for which in ("net", "other") if case.other is not None else ("net",):
+            for p in range(getattr(case, which).num_params):
+                for c in simpler_numbers(getattr(case, which).parameters()[p]):
+                    if steps >= max_steps:
+                        break
+                    net = getattr(case, which)
+                    params = list(net.parameters())
+                    params[p] = c
+                    cand = case.replace(**{which: Network.from_parameters(net.widths, params)})
+                    if _violates(check, cand, memo):
+                        case, steps = cand, steps + 1
+                        break
         for i in range(len(case.inputs)):
             for j in range(case.net.input_dim):
                 for c in simpler_numbers(case.inputs[i][j]):
@@ -179,6 +204,11 @@ def shrink(check: Check, case: Case, max_steps: int = 1000) -> Case:
     ``"violation"`` (not ``"degenerate"``, no :class:`~relugeom.exceptions.RelugeomError`) and the samples
     stay distinct. Deterministic; at most ``max_steps`` accepted moves. Every accepted move makes the case
     strictly smaller (fewer entries, or one number of lower height), so the loop ends.
+
+    A pair case (:attr:`Case.other` is the second network b) shrinks both: a hidden neuron is removed
+    from a or from b independently (they may end with different hidden widths), an output or an input
+    coordinate from both networks (and the batch) at once; then a's numbers, b's numbers and the inputs are
+    simplified in that order.
 
     Raises
     ------
