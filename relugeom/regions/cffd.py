@@ -54,6 +54,7 @@ from ..exceptions import InvalidArgumentError, RelugeomError
 from .enumeration import Region, RegionDecomposition, region_decomposition
 
 __all__ = [
+    "region_points",
     "CFFDReport",
     "CFFDEstimate",
     "computable_full_functional_dimension",
@@ -108,11 +109,25 @@ class CFFDReport:
         }
 
 
-def _region_points(r: Region) -> list[tuple[Fraction, ...]]:
-    """p and p + ε_j e_j (j < n0), all inside the open region: n0 + 1 affinely independent points."""
-    p = tuple(Fraction(v) for v in r.interior_point)
+def region_points(region: Region) -> list[tuple[Fraction, ...]]:
+    """n0 + 1 affinely independent points of an open region: its interior point p and p + ε_j e_j.
+
+    Each ε_j is a power of two below the distance from p to the region's boundary along e_j (from the
+    region's strict inequalities), so every point stays inside and the denominators stay small.
+
+    Examples
+    --------
+    >>> from relugeom.core.network import Network
+    >>> from relugeom.regions.enumeration import region_decomposition
+    >>> net = Network.from_layers([([[1], [1]], [0, -1]), ([[1, 1]], [0])])
+    >>> middle = region_decomposition(net).regions[1]                   # the interval (0, 1)
+    >>> pts = region_points(middle)
+    >>> [str(x[0]) for x in pts], all(middle.contains(p) for p in pts)
+    (['1/2', '5/8'], True)
+    """
+    p = tuple(Fraction(v) for v in region.interior_point)
     pts = [p]
-    slacks = [(normal, offset - sum(a * v for a, v in zip(normal, p))) for normal, offset in r.constraints]
+    slacks = [(normal, offset - sum(a * v for a, v in zip(normal, p))) for normal, offset in region.constraints]
     for j in range(len(p)):
         bound = Fraction(1)
         for normal, slack in slacks:
@@ -127,7 +142,7 @@ def cffd_batch(dec: RegionDecomposition) -> list[tuple[Fraction, ...]]:
     """The batch X* of the exact algorithm: n0 + 1 affinely independent points in every region."""
     if dec.box is not None:
         raise InvalidArgumentError("the CFFD needs the regions of all of R^n0: enumerate with box=None")
-    return [pt for r in dec.regions for pt in _region_points(r)]
+    return [pt for r in dec.regions for pt in region_points(r)]
 
 
 def cffd_report(
