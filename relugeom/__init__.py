@@ -26,7 +26,7 @@ Examples
 True
 """
 
-from . import core, dimension, io, limits, linalg, measures, plots, regions, search, training
+from . import core, dimension, identifiability, io, limits, linalg, measures, plots, regions, search, training
 from .core import Network, activation_patterns, forward, pattern_statistics
 from .dimension import (
     DimensionReport,
@@ -51,6 +51,15 @@ from .exceptions import (
     ShapeError,
     TimeLimitReached,
     UnsupportedModelError,
+)
+from .identifiability import (
+    DeficitExplanation,
+    Equality,
+    IdentifiabilityReport,
+    Mechanism,
+    explain_deficit,
+    functionally_equal,
+    local_identifiability,
 )
 from .io import from_torch, load_inputs, load_network, save_inputs, save_network, to_torch
 from .limits import bounds
@@ -132,6 +141,7 @@ __all__ = [
     # the subpackages, namespaces too
     "core",
     "dimension",
+    "identifiability",
     "io",
     "limits",
     "linalg",
@@ -178,6 +188,13 @@ __all__ = [
     "canonical_form",
     "are_equivalent",
     "symmetry_kernel",
+    "local_identifiability",
+    "IdentifiabilityReport",
+    "functionally_equal",
+    "Equality",
+    "explain_deficit",
+    "DeficitExplanation",
+    "Mechanism",
     "perturb_within_region",
     "linear_regions",
     "region_decomposition",

@@ -1,6 +1,8 @@
 """``relugeom cffd NET.json``: the exact computable full functional dimension and its sampling estimate.
 
-The exact CFFD next to N − H, and BFD(θ, X_n) on nested random batches X_1 ⊂ X_2 ⊂ … .
+The exact CFFD next to N − H, and BFD(θ, X_n) on nested random batches X_1 ⊂ X_2 ⊂ … . ``--explain``
+adds the exact split of the deficit (N − H) − CFFD among named mechanisms
+(:func:`relugeom.identifiability.deficit.explain_deficit`; ``"explanation"`` with ``--json``).
 
 Examples
 --------
@@ -56,6 +58,11 @@ def register(subparsers: Subparsers) -> None:
     add_json(p)
     add_at_zero(p, "one-sided convention where a neuron is identically zero on an open set")
     add_max_regions(p)
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also split the deficit (N − H) − CFFD among named mechanisms, exactly (dead, always-active, twins, …)",
+    )
     p.set_defaults(func=run)
 
 
@@ -67,10 +74,16 @@ def run(args: argparse.Namespace) -> int:
     sizes = None if args.sizes is None else list(parse_ints("--sizes", args.sizes, "1,2,4,8"))
     rep = cffd_report(net, at_zero=args.at_zero, seed=args.seed, max_regions=args.max_regions)
     est = estimate_cffd(net, sizes, args.distribution, args.seed, scale=args.scale, exact=rep.cffd)
+    explanation = None
+    if args.explain:
+        from ..identifiability.deficit import explain_deficit
+
+        explanation = explain_deficit(net, at_zero=args.at_zero, max_regions=args.max_regions, seed=args.seed)
     if args.json:
         estimate = est.to_dict()
         estimate.setdefault("scale", args.scale)
-        print(json.dumps({**rep.to_dict(), "estimate": estimate}))
+        extra = {} if explanation is None else {"explanation": explanation.to_dict()}
+        print(json.dumps({**rep.to_dict(), "estimate": estimate, **extra}))
         return 0
     n0 = net.input_dim
     print(network_line(net))
@@ -105,4 +118,6 @@ def run(args: argparse.Namespace) -> int:
             f"BFD(X_n) stays below the exact CFFD {rep.cffd} up to n = {est.sizes[-1]}; "
             f"try larger --sizes, or a --scale that reaches every region"
         )
+    if explanation is not None:
+        print(explanation.summary())
     return 0

@@ -1,5 +1,9 @@
 """``relugeom dim NET.json --inputs X.csv``: the batch functional dimension and its bounds.
 
+``--explain`` adds the exact split of the deficit (N − H) − BFD among named mechanisms
+(:func:`relugeom.identifiability.deficit.explain_deficit`): a table after the report, ``"explanation"``
+with ``--json``.
+
 ``relugeom dim CE.json`` re-checks a counterexample file, whose batch is inside it.
 
 Examples
@@ -62,6 +66,11 @@ def register(subparsers: Subparsers) -> None:
     p.add_argument("--tol", type=real(0), default=None, help="SVD tolerance for --method float (finite, >= 0)")
     add_seed(p, "seed for the random primes", default=None)
     p.add_argument("--compare", action="store_true", help="also compute float64 and say if it agrees")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="also split the deficit (N − H) − BFD among named mechanisms, exactly (dead, always-active, twins, …)",
+    )
     add_threads(p)
     p.set_defaults(func=run)
 
@@ -97,6 +106,17 @@ def _run(args: argparse.Namespace) -> int:
             )
         except (FloatRangeError, MemoryLimitReached) as err:  # float64 cannot run: the exact answer stands
             float_failed = f"could not run: {err}"
+    explanation = None
+    if args.explain:  # always exact, whatever --method computed the BFD above
+        from ..identifiability.deficit import explain_deficit
+
+        explanation = explain_deficit(
+            net,
+            X,
+            at_zero=args.at_zero,
+            seed=0 if args.seed is None else args.seed,
+            certify_timeout=args.certify_timeout,
+        )
     if args.json:
         d = rep.to_dict()
         if comparison is not None:
@@ -104,6 +124,8 @@ def _run(args: argparse.Namespace) -> int:
             d["float_agrees"] = comparison.agree
         elif float_failed is not None:
             d["float_bfd"], d["float_agrees"], d["float_error"] = None, None, float_failed
+        if explanation is not None:
+            d["explanation"] = explanation.to_dict()
         print(json.dumps(d))
         return 0
     rows: list[tuple[str, object]] = [
@@ -130,4 +152,6 @@ def _run(args: argparse.Namespace) -> int:
     elif float_failed is not None:
         rows.append(("float64", float_failed))
     print(key_values(rows))
+    if explanation is not None:
+        print(explanation.summary())
     return 0

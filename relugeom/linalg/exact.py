@@ -54,17 +54,17 @@ from typing import Sequence
 import flint
 import numpy as np
 
-from ..exceptions import CertificationTimeout
+from ..exceptions import CertificationTimeout, InvalidArgumentError
 from ..limits import checkpoint
 from ..limits import memory_budget as memory_budget_in_force
 from ..limits import remaining as time_left
 from .certificate import BlockRanks, Certificate
 from .echelon import SMALL_PRIME_BITS, EchelonBasis, rank_mod_small_prime, residues
 from .memory import default_budget, format_bytes, python_int_matrix_bytes
-from .modular import random_prime, rank_mod_p
+from .modular import PRIME_BITS, random_prime, rank_mod_p
 from .source import Hints, MatrixSource, prime_bits, rank_mod
 
-__all__ = ["certified_rank", "block_bound", "right_hint_bound", "IN_PROCESS_ENTRIES"]
+__all__ = ["certified_rank", "block_bound", "right_hint_bound", "complete_kernel", "IN_PROCESS_ENTRIES"]
 
 #: Matrices with at most this many entries get their kernel computed in-process (no fork, no timeout).
 IN_PROCESS_ENTRIES = 4096
@@ -364,3 +364,123 @@ def certified_rank(
                 kind += f", completing {len(chosen[side])} of: {hints[side][0]}"
             return Certificate(r, p, side, kind, kernel)
     raise CertificationTimeout(best_r, best_r, best_upper, certify_timeout)
+
+
+def complete_kernel(
+    src: MatrixSource,
+    hints: Sequence[Sequence[int]],
+    rng: np.random.Generator,
+    *,
+    rank: int | None = None,
+    timeout: float = 60.0,
+    max_primes: int = 4,
+    memory_budget: int | None = None,
+) -> tuple[tuple[int, ...], ...]:
+    """Exact right kernel vectors of ``src`` that complete ``hints`` to a basis of its kernel.
+
+    Parameters
+    ----------
+    src : MatrixSource
+        The m × N matrix J (``J = J' diag(1/column_scale)``); only ``shape``, ``column_scale``,
+        ``integer()`` and ``row_norm_sq_bounds()`` are used.
+    hints : sequence of integer vectors
+        Exact kernel vectors of J in J's own coordinates (not J'\'s), e.g. the rescaling vectors of a
+        Jacobian; they may be dependent. Vectors that are not in the kernel make the call fail.
+    rng : numpy Generator
+        Draws the primes.
+    rank : int, optional
+        ``rank_Q J`` when already certified (e.g. by :func:`certified_rank`). Without it the rank is the
+        rank modulo a prime, certified by the kernel this computes.
+    timeout : float
+        Seconds for the exact kernel computation (forked beyond :data:`IN_PROCESS_ENTRIES` entries, as in
+        :func:`certified_rank`); the caller's deadline (:func:`relugeom.limits.bounds`) applies too.
+    max_primes : int
+        Primes tried before giving up (a prime can only be unlucky, never wrong).
+    memory_budget : int, optional
+        Bytes for the kernel computation (default: half the available memory).
+
+    Returns
+    -------
+    tuple of integer vectors
+        Exactly ``(N − rank J) − rank(hints)`` vectors, in J's coordinates, each checked ``J v = 0`` in
+        exact integer arithmetic; together with the hints they span ``ker J``.
+
+    Raises
+    ------
+    CertificationTimeout
+        When the exact computation exceeds ``timeout`` or the memory budget, or every prime was unlucky.
+    InvalidArgumentError
+        When the hints are provably not kernel vectors of J (their span exceeds the kernel's dimension).
+
+    Notes
+    -----
+    The computation is :func:`certified_rank`'s last step: with r independent rows and pivot columns modulo
+    a prime p, ``J'[R, C] Y = −J'[R, F]`` is solved over Q (FLINT) for the free columns F that the hints do
+    not cover, and ``J' K = 0`` is checked on all rows. Of the returned kernel and the hints, a maximal set
+    independent modulo p is taken greedily, hints first (independence mod p implies independence over
+    Q); its non-hint members are returned once their number is ``(N − r) − rank_Q(hints)``. Since all of
+    them lie in ``ker J`` of dimension N − r, hints plus the result span it. No generic null space of the
+    whole J is formed: the solve has r unknowns per free column, and the hints remove free columns.
+
+    Examples
+    --------
+    >>> from relugeom.linalg.source import DenseRational
+    >>> src = DenseRational([[1, 2, 3], [2, 4, 6]])               # kernel: x + 2y + 3z = 0
+    >>> complete_kernel(src, [(-2, 1, 0)], np.random.default_rng(0))
+    ((-3, 0, 1),)
+    >>> complete_kernel(src, [], np.random.default_rng(0), rank=1)
+    ((-2, 1, 0), (-3, 0, 1))
+    """
+    m, n = src.shape
+    hints = [tuple(int(v) for v in h) for h in hints]
+    budget = memory_budget_in_force(default_budget() if memory_budget is None else memory_budget)
+    start = time.monotonic()
+    tried: list[int] = []
+    best = 0
+    for _ in range(max_primes):
+        p = random_prime(rng, exclude=tried, bits=PRIME_BITS)
+        tried.append(p)
+        if any(int(s) % p == 0 for s in set(src.column_scale)):
+            continue
+        checkpoint("kernel completion: modular rank")
+        M = src.integer()
+        rp = rank_mod_p((M % p).astype(np.int64), p) if m and n else 0
+        best = max(best, rp)
+        if rank is not None and rp != rank:
+            continue  # an unlucky prime (rp < rank)
+        if rank is None and rp == 0 and m and n and bool((M != 0).any()):
+            continue  # a nonzero matrix whose entries p all divides
+        r = rp if rank is None else rank
+        if r == 0:
+            kernel: tuple[tuple[int, ...], ...] | None = tuple(tuple(int(c == t) for c in range(n)) for t in range(n))
+        elif r == n:
+            kernel = ()
+        else:
+            left = time_left()
+            remaining = timeout - (time.monotonic() - start)
+            status, kernel = _run_with_timeout(
+                remaining if left is None else min(remaining, left), budget, src, p, r, "right", hints
+            )
+            if status == "timeout":
+                checkpoint("kernel completion: computing the kernel")
+                raise CertificationTimeout(best, rp, min(m, n), timeout)
+            if status == "memory":
+                raise CertificationTimeout(best, rp, min(m, n), timeout, reason=kernel)
+            if kernel is None:
+                continue  # the modular rank was below the rank over Q
+        stack = hints + list(kernel)
+        chosen = _independent(stack, p)
+        if len(chosen) > n - r:
+            raise InvalidArgumentError(
+                f"the {len(hints)} hints are not all kernel vectors: with the kernel they span "
+                f"{len(chosen)} > N − rank = {n - r} dimensions"
+            )
+        in_hints = sum(1 for i in chosen if i < len(hints))
+        if in_hints < len(hints) and in_hints < int(flint.fmpz_mat([list(h) for h in hints]).rank()):
+            continue  # p made independent hints dependent
+        completion = tuple(stack[i] for i in chosen if i >= len(hints))
+        if in_hints + len(completion) == n - r:
+            return completion
+    raise CertificationTimeout(
+        best, best, min(m, n), timeout, reason=f"{len(tried)} primes all unlucky for the kernel completion"
+    )

@@ -15,8 +15,8 @@ can be spread over local processes or a Dask cluster, and resumed.
 Examples
 --------
 >>> from relugeom.proofs import THEOREMS
->>> sorted(THEOREMS)
-['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7']
+>>> list(THEOREMS)
+['T1', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7', 'T8', 'T9', 'T10']
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ from . import (
     t5_inactive_neuron,
     t6_cffd_regions,
     t7_path_sgd_equivariance,
+    t8_identifiability,
+    t9_functional_equality,
+    t10_deficit_accounting,
 )
 
 __all__ = ["THEOREMS", "CheckRow", "check_units", "run_checks"]
@@ -50,6 +53,9 @@ THEOREMS: dict[str, ModuleType] = {
         t5_inactive_neuron,
         t6_cffd_regions,
         t7_path_sgd_equivariance,
+        t8_identifiability,
+        t9_functional_equality,
+        t10_deficit_accounting,
     )
 }
 

@@ -2,7 +2,7 @@
 
 Each entry of :data:`CONJECTURES` is a :class:`relugeom.search.counterexamples.Conjecture`: a one-sentence statement, a
 check ``Case -> Outcome`` (``"violation"`` refutes it on that case, ``"degenerate"`` means the case is
-outside its hypotheses) and where to search. Three are false, and the search finds and shrinks a minimal
+outside its hypotheses) and where to search. Most are false, and the search finds and shrinks a minimal
 refutation of each (pinned in ``tests/test_search.py``); one is a theorem (T1) run as a conjecture, as a
 control: the search must find nothing.
 
@@ -13,6 +13,11 @@ control: the search must find nothing.
 * ``cffd-full`` (false): if no hidden neuron is inactive on all of R^{n0}, then CFFD = N − H.
 * ``cffd-full-nonzero`` (false): the same for networks whose weights are all nonzero: the search finds a
   hidden symmetry in the sense of [GLR23] (twin neurons; a neuron active everywhere acts affinely).
+* ``equal-implies-equivalent`` (false): two networks that compute the same function on R^{n0} are
+  equivalent under permutations and positive rescalings. A *pair* conjecture (``case.other``): the search
+  walks the unordered pairs of a grid, and :func:`relugeom.functionally_equal` decides exactly.
+* ``equal-implies-equivalent-nonzero`` (false): the same for networks whose parameters are all nonzero.
+* ``deficit-explained`` (false): :func:`relugeom.explain_deficit` leaves nothing unexplained on R^{n0}.
 
 Examples
 --------
@@ -24,15 +29,20 @@ Examples
 
 from __future__ import annotations
 
+from relugeom.core.forward import forward
 from relugeom.core.patterns import activation_patterns
 from relugeom.dimension.bfd import batch_functional_dimension, dimension_report
 from relugeom.dimension.jacobian import jacobian
+from relugeom.exceptions import LimitReached, RelugeomError
+from relugeom.identifiability.deficit import explain_deficit
+from relugeom.identifiability.equality import functionally_equal
 from relugeom.linalg.floating import float_rank as svd_rank
 from relugeom.regions import region_decomposition
 from relugeom.regions.cffd import cffd_batch
 from relugeom.search.counterexamples import Conjecture
 from relugeom.search.families import Case, LogRandomFamily, Outcome
 from relugeom.search.perturbation import perturb_within_region
+from relugeom.symmetry import are_equivalent
 
 from .t1_symmetry_invariance import check as t1_check
 
@@ -220,6 +230,129 @@ def cffd_full_nonzero(case: Case) -> Outcome:
     return cffd_full(case)
 
 
+def _has_zero_incoming_vector(net) -> bool:
+    return any(
+        all(v == 0 for v in W[i]) and b[i] == 0
+        for W, b in zip(net.weights[:-1], net.biases[:-1])
+        for i in range(len(b))
+    )
+
+
+def equal_implies_equivalent(case: Case) -> Outcome:
+    """(f) "if F_a = F_b on R^{n0}, then a and b are equivalent under permutations and rescalings" — false.
+
+    A pair case (``case.net`` = a, ``case.other`` = b). Outside the statement (``"degenerate"``): a case
+    without a second network, and a network with a hidden neuron whose incoming weights and bias are all 0
+    (it computes the constant 0, its scale is arbitrary and canonical forms cannot compare it). A pair that
+    differs on the batch is settled at once (``"ok"``); otherwise :func:`relugeom.functionally_equal` decides
+    on R^{n0} exactly, and equal pairs are compared with :func:`relugeom.are_equivalent` (different hidden
+    widths are never equivalent).
+
+    Why it is false: hidden symmetries [GLR23]. A neuron whose outgoing weights are all 0 can have any
+    incoming vector; twin neurons can share their outgoing weight in any proportion; an opposite pair
+    relu(s) − relu(−s) = s can move its hyperplane and pay with the next bias. The search's smallest
+    refutation (pinned in ``tests/identifiability/test_hidden_symmetries.py``) is the first kind, on widths
+    (1, 1, 1): a = relu(0·x − 1)·0 − 1 and b = relu(−x)·0 − 1 both compute −1, and (0, −1) is no positive
+    multiple of (−1, 0).
+
+    Examples
+    --------
+    >>> from relugeom.core.network import Network
+    >>> a = Network.from_layers([([[0]], [-1]), ([[0]], [-1])])
+    >>> b = Network.from_layers([([[-1]], [0]), ([[0]], [-1])])
+    >>> out = equal_implies_equivalent(Case(a, ((0,),), other=b))
+    >>> out.status, out.quantities["functionally_equal"], out.quantities["equivalent"]
+    ('violation', True, False)
+    """
+    a, b = case.net, case.other
+    if b is None:
+        return Outcome("degenerate", {}, "a pair conjecture needs case.other")
+    if _has_zero_incoming_vector(a) or _has_zero_incoming_vector(b):
+        return Outcome("degenerate", {}, "a hidden neuron computes the constant 0: outside the statement")
+    if not (forward(a, case.inputs) == forward(b, case.inputs)).all():
+        return Outcome("ok", {"functionally_equal": False, "differs_on_batch": True})
+    eq = functionally_equal(a, b)
+    if not eq:
+        return Outcome("ok", {"functionally_equal": False, "differs_on_batch": False})
+    try:
+        equivalent = are_equivalent(a, b)
+    except RelugeomError:
+        return Outcome("degenerate", {"functionally_equal": True}, "canonical forms cannot decide equivalence")
+    q = {"functionally_equal": True, "equivalent": equivalent, "regions": eq.regions}
+    if equivalent:
+        return Outcome("ok", q)
+    return Outcome(
+        "violation", q, "F_a = F_b on R^n0, but a and b are not equivalent under permutations and rescalings"
+    )
+
+
+def equal_implies_equivalent_nonzero(case: Case) -> Outcome:
+    """(g) :func:`equal_implies_equivalent` for pairs whose weights and biases are all nonzero — false.
+
+    Why it is false: twin neurons whose outgoing weights cancel contribute nothing, whatever their common
+    incoming vector. The search's smallest refutation (pinned in
+    ``tests/identifiability/test_hidden_symmetries.py``), widths (1, 2, 1), every parameter ±1:
+    a = −relu(−x − 1) + relu(−x − 1) − 1 and b = −relu(−x + 1) + relu(−x + 1) − 1 both compute −1. An opposite
+    pair carries a linear piece, and a linear piece can be shifted: relu(x + 1) − relu(−x − 1) − 1 = x =
+    relu(x − 1) − relu(1 − x) + 1 is another (1, 2, 1) refutation with every parameter ±1 (below).
+
+    Examples
+    --------
+    >>> from relugeom.core.network import Network
+    >>> a = Network.from_layers([([[1], [-1]], [1, -1]), ([[1, -1]], [-1])])
+    >>> b = Network.from_layers([([[1], [-1]], [-1, 1]), ([[1, -1]], [1])])
+    >>> out = equal_implies_equivalent_nonzero(Case(a, ((0,), (2,), (-3,)), other=b))
+    >>> out.status, out.quantities["functionally_equal"], out.quantities["equivalent"]
+    ('violation', True, False)
+    """
+    for net in (case.net, case.other):
+        if net is not None and any(v == 0 for v in net.parameters()):
+            return Outcome("degenerate", {}, "a parameter is zero: outside the hypothesis")
+    return equal_implies_equivalent(case)
+
+
+def deficit_explained(case: Case) -> Outcome:
+    """(h) "every CFFD deficit is explained by the named mechanisms" — what does the search find?
+
+    :func:`relugeom.explain_deficit` on the regions of R^{n0}: a violation is a network whose deficit
+    (N − H) − CFFD keeps an ``unexplained`` part after the nine mechanisms. A network without a region
+    (every input degenerate) is outside the statement.
+
+    The search's answer (pinned in ``tests/identifiability/test_hidden_symmetries.py``): nothing in the
+    (1,1,1), (1,2,1), (2,1,1) and (1,1,1,1) stages; the first network left with an unexplained direction has
+    widths (1, 2, 1, 1): F = relu(relu(−x) + relu(x − 1) − 1). The last hidden neuron is active only for
+    x < −1 and x > 2, where the first-layer neurons take turns: relu(−x) alone on the left, relu(x − 1) alone
+    on the right. Shifting both first-layer biases by t and the next bias by −t leaves F unchanged, although
+    neither neuron is dead, always active, or active wherever it matters: a *turn-taking translation*, a
+    hidden symmetry none of the named mechanisms covers (CFFD 5 < N − H = 6).
+
+    Examples
+    --------
+    >>> from relugeom.core.network import Network
+    >>> net = Network.from_layers([([[-1], [1]], [0, -1]), ([[1, 1]], [-1]), ([[1]], [0])])
+    >>> out = deficit_explained(Case(net, ((0,),)))
+    >>> out.status, out.quantities["deficit"], out.quantities["unexplained"]
+    ('violation', 1, 1)
+    """
+    try:
+        ex = explain_deficit(case.net)
+    except LimitReached:
+        raise
+    except RelugeomError as err:  # no region: every input degenerate
+        return Outcome("degenerate", {}, f"outside the statement: {err}")
+    q = {
+        "cffd": ex.rank,
+        "N_minus_H": ex.num_params - ex.num_hidden,
+        "deficit": ex.deficit,
+        "explained": ex.explained,
+        "unexplained": ex.unexplained_dimension,
+        "mechanisms": {m.name: m.dimension for m in ex.mechanisms},
+    }
+    if ex.unexplained_dimension:
+        return Outcome("violation", q, f"{ex.unexplained_dimension} of the deficit {ex.deficit} is not explained")
+    return Outcome("ok", q)
+
+
 #: one sample suffices (the CFFD does not depend on X); from the smallest shapes up
 CFFD_SIZES = (
     ((1, 1, 1), 1),
@@ -230,6 +363,9 @@ CFFD_SIZES = (
     ((1, 1, 2, 1), 1),
     ((2, 2, 1), 1),
 )
+
+#: the deficit hunt goes on past CFFD_SIZES: two hidden layers, wider, then two inputs
+DEFICIT_SIZES = (((1, 2, 2, 1), 1), ((1, 3, 1), 1), ((2, 2, 2, 1), 1), ((1, 3, 3, 1), 1), ((2, 3, 2, 1), 1))
 
 CONJECTURES: dict[str, Conjecture] = {
     c.name: c
@@ -277,6 +413,39 @@ CONJECTURES: dict[str, Conjecture] = {
             cffd_full_nonzero,
             expected="false",
             sizes=CFFD_SIZES,
+            random_cases=100,
+        ),
+        Conjecture(
+            "equal-implies-equivalent",
+            "If two networks compute the same function on R^n0, they are equivalent under neuron permutations "
+            "and positive rescalings.",
+            equal_implies_equivalent,
+            expected="false",
+            sizes=(((1, 1, 1), 3), ((2, 1, 1), 3)),
+            random_cases=0,
+            max_grid=20_000,
+            pairs=True,
+            symmetric=True,
+        ),
+        Conjecture(
+            "equal-implies-equivalent-nonzero",
+            "If two networks with all parameters nonzero compute the same function on R^n0, they are "
+            "equivalent under neuron permutations and positive rescalings.",
+            equal_implies_equivalent_nonzero,
+            expected="false",
+            sizes=(((1, 1, 1), 3), ((1, 2, 1), 3)),
+            grid_values=(-1, 1),
+            random_cases=0,
+            max_grid=20_000,
+            pairs=True,
+            symmetric=True,
+        ),
+        Conjecture(
+            "deficit-explained",
+            "Every CFFD deficit (N − H) − CFFD is explained by the named mechanisms of explain_deficit.",
+            deficit_explained,
+            expected="false",
+            sizes=CFFD_SIZES + DEFICIT_SIZES,
             random_cases=100,
         ),
     )
