@@ -10,8 +10,9 @@ The package is the data flow; each subpackage imports only from the layers below
                   ▲                  ▲               CFFD)
     linalg ───────┴──────────────────┘   (rank engines, certificates, modular arithmetic: a foundation)
 
+    ─▶ identifiability (local verdicts from a batch, exact functional equality, deficits explained)
     ─▶ training · search (trainer, tracking, Hessian, alignment, saddles · families, work units,
-                          counterexample search) ─▶ proofs (theorem checks T1–T7, conjectures) ─▶ cli
+                          counterexample search) ─▶ proofs (theorem checks T1–T10, conjectures) ─▶ cli
 
 Every public name lives flat here (``rg.batch_functional_dimension``); the subpackages are namespaces too
 (``rg.regions``, ``rg.training``, ``rg.measures``, …).

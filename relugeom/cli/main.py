@@ -4,8 +4,15 @@ Commands:
 
 * ``relugeom dim NET.json --inputs X.csv [--method exact|modular|float] [--json]`` — BFD and its bounds
   (``relugeom dim CE.json`` re-checks a counterexample file, whose batch is inside it);
+* ``relugeom dim … --explain`` and ``relugeom cffd … --explain`` — the deficit (N − H) − BFD (or − CFFD)
+  split among named mechanisms with exact kernel vectors (``relugeom.explain_deficit``);
+* ``relugeom identifiability NET.json --inputs X.csv [--method …] [--json]`` — is θ locally identifiable
+  from X? [BBM22]'s conditions decided exactly: the verdict, R_Γ, R_A = n_L·rank α and N − H;
+* ``relugeom equal A.json [B.json] [--box …] [--json]`` — F_a = F_b exactly on R^{n0} or a box, or an exact
+  witness where they differ (exit 1), and whether a and b are equivalent under the symmetries (one
+  argument: a pair counterexample file of ``relugeom search``);
 * ``relugeom check [NAME…] [--exhaustive] [--jobs K] [--scheduler ADDR] [--json]`` — the theorem checks
-  of ``proofs/`` (T1–T7): a table of cases checked, degenerate cases skipped and violations;
+  of ``proofs/`` (T1–T10): a table of cases checked, degenerate cases skipped and violations;
 * ``relugeom search CONJECTURE [--budget N] [--out FILE] [--jobs K] [--json]`` — search small networks
   for a counterexample, shrink it, write it as JSON (``relugeom search --list`` names the conjectures);
 * ``relugeom regions NET.json [--box=LOW:HIGH[,LOW:HIGH…]] [--graph] [--inputs X.csv] [--plot out.png]
@@ -32,7 +39,8 @@ Commands:
 Exit codes (``relugeom --help`` lists them too):
 
 * **0** done (``search`` also when it found no counterexample: the output says which);
-* **1** a violation or counterexample found (``check``; ``recheck`` when a recorded value is contradicted);
+* **1** a violation or counterexample found (``check``; ``recheck`` when a recorded value is contradicted;
+  ``equal`` when the two functions differ);
 * **2** bad input or a refused request: a missing or malformed file, a wrong flag value, a degenerate
   point, a missing optional extra;
 * **3** a limit reached: ``--timeout``, ``--max-regions``, ``--max-memory``, ``--certify-timeout``;

@@ -122,8 +122,8 @@ def test_check_json_matches_run_checks(capsys):
 
 
 def test_check_unknown_theorem_is_a_one_line_error(capsys):
-    assert main(["check", "T9"]) == 2
-    assert capsys.readouterr().err.startswith("relugeom: error: unknown theorem 'T9'")
+    assert main(["check", "T99"]) == 2
+    assert capsys.readouterr().err.startswith("relugeom: error: unknown theorem 'T99'")
 
 
 def test_search_writes_a_counterexample_that_dim_rechecks(tmp_path, capsys):

@@ -220,7 +220,8 @@ def test_usage_errors_are_one_line(capsys):
     assert _code_and_line(["bogus"], capsys) == (
         2,
         "relugeom: error: relugeom: argument command: invalid choice: 'bogus' (choose from 'dim', 'demo', "
-        "'check', 'search', 'regions', 'cffd', 'measures', 'train', 'recheck') (see relugeom --help)",
+        "'check', 'search', 'regions', 'cffd', 'identifiability', 'equal', 'measures', 'train', 'recheck') "
+        "(see relugeom --help)",
     )
     code, line = _code_and_line(["dim"], capsys)
     assert code == 2 and "the following arguments are required: network" in line

@@ -1,4 +1,4 @@
-"""The theorem checks of proofs/ (T1–T7): they pass on their families, and they *can* fail.
+"""The theorem checks of proofs/ (T1–T10): they pass on their families, and they *can* fail.
 
 Expected counts are derived by hand where possible:
 
@@ -65,6 +65,9 @@ def test_registry():
 
 #: statements about F on all of R^n0 (functional equality): every case is judged, none is degenerate
 ON_ALL_OF_R_N0 = {"T9"}
+#: random families with entries p/q, |p| ≤ 3, q ≤ 2 (T10: small entries make deficits common, and also zero
+#: pre-activations on the batch: up to half of a family is degenerate, measured 50 of 100 at most)
+SMALL_ENTRIES = "p/q<=3/2"
 
 
 @pytest.mark.parametrize("name", list(THEOREMS))
@@ -86,6 +89,8 @@ def test_default_run_has_no_violation(default_results, name):
             assert (len(fam), counts["degenerate"]) == (243, 9)  # w = (0, 0), b = 0: 9 of 243
         elif isinstance(fam, GridFamily):
             assert len(fam.values) == 2 and counts["degenerate"] == 0  # {−1, 1}: never degenerate
+        elif SMALL_ENTRIES in fam.name:
+            assert counts["degenerate"] <= 3 * len(fam) // 4  # T10's small entries: kinks land on samples
         else:
             assert counts["degenerate"] < len(fam) // 3
 
@@ -429,6 +434,8 @@ def test_exhaustive_run(tmp_path):
                 assert (len(fam), degenerate) == (8192, 672)
             elif fam.name.startswith(("grid 2-2-1 {-1,1}", "grid 1-2-1 {-1,1}")):
                 assert degenerate == 0
+            elif SMALL_ENTRIES in fam.name:
+                assert fam.name.startswith("random") and degenerate <= len(fam) // 2
             else:
                 assert fam.name.startswith("random") and degenerate < len(fam) // 5
 
