@@ -37,13 +37,17 @@ def main() -> dict:
     b = rg.Network.from_layers([([[1], [1]], [-1, -1]), ([[4, 3]], [0])])  # 4 relu(x−1) + 3 relu(x−1)
     eq = rg.functionally_equal(a, b)
     equivalent = rg.are_equivalent(a, b)
-    print(f"\ntwins a = relu(x−1) + 3 relu(2x−2), b = 4 relu(x−1) + 3 relu(x−1): equal on R: {bool(eq)}, "
-          f"equivalent under permutations and rescalings: {equivalent}")
+    print(
+        f"\ntwins a = relu(x−1) + 3 relu(2x−2), b = 4 relu(x−1) + 3 relu(x−1): equal on R: {bool(eq)}, "
+        f"equivalent under permutations and rescalings: {equivalent}"
+    )
     c = rg.Network.from_layers([([[1], [1]], [-1, -1]), ([[4, 4]], [0])])  # 8 relu(x−1)
     neq = rg.functionally_equal(a, c)
     (w,) = neq.witness
-    print(f"b with its second weight 4 instead of 3: equal {bool(neq)}, witness x = {w}: "
-          f"F_a = {neq.value_a[0]}, F_c = {neq.value_b[0]}")
+    print(
+        f"b with its second weight 4 instead of 3: equal {bool(neq)}, witness x = {w}: "
+        f"F_a = {neq.value_a[0]}, F_c = {neq.value_b[0]}"
+    )
 
     # 3. the deficit of the twin network, explained
     ex = rg.explain_deficit(a)

@@ -360,7 +360,7 @@ def test_complete_kernel_completes_hints_to_a_basis(data, k):
     null = M.nullspace()
     hints = []
     for vec in null[:k]:  # some exact kernel vectors as hints, as integers, and one repeated
-        den = sympy.ilcm(*[sympy.fraction(v)[1] for v in vec])
+        den = sympy.ilcm(1, 1, *[sympy.fraction(v)[1] for v in vec])
         hints.append(tuple(int(v * den) for v in vec))
     hints += hints[:1]
     src = DenseRational([[Fraction(v, s) for v, s in zip(row, scale)] for row in rows])
