@@ -48,16 +48,17 @@ from __future__ import annotations
 import math
 from typing import Any, Sequence
 
+import flint
 import numpy as np
 
 from .._typing import AtZero, RankMethod
-from ..core.forward import exact_pass, int_matmul
+from ..core.forward import ExactPass, exact_pass, int_matmul
 from ..core.network import Network
 from ..core.patterns import layer_patterns
 from ..limits import checkpoint, require_memory
 from ..linalg import RankResult, rank
 
-__all__ = ["num_paths", "path_gram", "path_rank", "gram_bytes"]
+__all__ = ["num_paths", "path_gram", "path_rank", "gram_bytes", "gram_of_pass", "pattern_dependencies", "GramSource"]
 
 
 def num_paths(widths: Sequence[int]) -> int:
@@ -108,7 +109,11 @@ def path_gram(net: Network, X: Any, at_zero: AtZero = None) -> tuple[np.ndarray,
     ([[9, 12], [12, 44]], 4)
     """
     ep = exact_pass(net, X)
-    masks = layer_patterns(ep.pre, at_zero)
+    return gram_of_pass(ep, layer_patterns(ep.pre, at_zero))
+
+
+def gram_of_pass(ep: ExactPass, masks: Sequence[np.ndarray]) -> tuple[np.ndarray, int]:
+    """:func:`path_gram` from an exact forward pass and its hidden layers' activation masks."""
     n = ep.num_samples
     require_memory(gram_bytes(n), f"the {n:,} × {n:,} Gram matrix of the path activations")
     A, d = ep.inputs[0], int(ep.input_dens[0])
@@ -144,6 +149,78 @@ def path_rank(
     >>> path_rank(net, [-1, "-1/2", "1/2", "7/10", 2, 3]).rank   # all 4 paths and the constant
     5
     """
-    G, _ = path_gram(net, X, at_zero)
+    ep = exact_pass(net, X)
+    masks = layer_patterns(ep.pre, at_zero)
+    G, _ = gram_of_pass(ep, masks)
+    checkpoint("path Gram: kernel hints")
+    hints = pattern_dependencies(ep.inputs[0], int(ep.input_dens[0]), masks)
     checkpoint("path Gram: rank")
-    return rank(G, method, seed=seed, certify_timeout=certify_timeout)
+    return rank(GramSource(G, hints), method, seed=seed, certify_timeout=certify_timeout)
+
+
+def pattern_dependencies(A: np.ndarray, den: int, masks: Sequence[np.ndarray]) -> tuple[tuple[int, ...], ...]:
+    """Kernel vectors of α αᵀ known in advance: affine dependencies among samples with one pattern.
+
+    Within one activation pattern every row of α is linear in (x, 1) (the input paths carry x_j times a fixed
+    0/1 product, the bias paths fixed 0/1 products), so each c with Σ_s c_s (x_s, 1) = 0 over the samples of
+    one pattern has cᵀα = 0, hence (α αᵀ) c = 0. ``A`` holds the batch's integer numerators over ``den``.
+
+    >>> import numpy as np
+    >>> masks = [np.array([[True], [True], [True], [False]])]
+    >>> pattern_dependencies(np.array([[1], [2], [3], [-1]], dtype=object), 1, masks)   # 1, 2, 3 on a line
+    ((1, -2, 1, 0),)
+    """
+    n = A.shape[0]
+    P = np.hstack(masks) if masks else np.zeros((n, 0), dtype=bool)
+    groups: dict[bytes, list[int]] = {}
+    for s in range(n):
+        groups.setdefault(P[s].tobytes(), []).append(s)
+    out = []
+    for samples in groups.values():
+        if len(samples) <= 1:
+            continue
+        M = flint.fmpz_mat([[int(A[s, j]) for s in samples] for j in range(A.shape[1])] + [[den] * len(samples)])
+        null, nullity = M.nullspace()
+        for t in range(int(nullity)):
+            vec = [0] * n
+            for i, s in enumerate(samples):
+                vec[s] = int(null[i, t])
+            out.append(tuple(vec))
+    return tuple(out)
+
+
+class GramSource:
+    """The integer Gram matrix α αᵀ as a :class:`relugeom.linalg.MatrixSource`, with its known kernel vectors.
+
+    Symmetric, so its right and left hints are the same :func:`pattern_dependencies`; no Fraction is built.
+    """
+
+    def __init__(self, G: np.ndarray, hints: Sequence[Sequence[int]]):
+        self._G = G
+        self._hints = tuple(tuple(int(v) for v in h) for h in hints)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self._G.shape
+
+    @property
+    def column_scale(self) -> tuple[int, ...]:
+        return (1,) * self._G.shape[1]
+
+    def mod(self, p: int) -> np.ndarray:
+        return (self._G % p).astype(np.int64)
+
+    def integer(self) -> np.ndarray:
+        return self._G
+
+    def right_hints(self) -> tuple[str, tuple[tuple[int, ...], ...]]:
+        return ("affine dependencies among samples of one pattern", self._hints)
+
+    def left_hints(self) -> tuple[str, tuple[tuple[int, ...], ...]]:
+        return self.right_hints()
+
+    def row_norm_sq_bounds(self) -> list[int]:
+        return [sum(int(v) * int(v) for v in row) for row in self._G]
+
+    def float_matrix(self) -> np.ndarray:
+        return self._G.astype(np.float64)

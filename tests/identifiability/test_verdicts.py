@@ -18,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import relugeom as rg
-from relugeom.identifiability.paths import num_paths, path_gram, path_rank
+from relugeom.core.forward import exact_pass
+from relugeom.core.patterns import layer_patterns
+from relugeom.identifiability.paths import num_paths, path_gram, path_rank, pattern_dependencies
 from relugeom.identifiability.verdicts import degenerate_set, fixed_edges, local_identifiability
 from relugeom.proofs.t8_identifiability import expected_verdict, path_activation_matrix
 
@@ -53,6 +55,16 @@ def test_hand_gram_matrix():
     # rows (1/2, 0, 1, 0, 1) and (2, 2, 1, 1, 1): α αᵀ = [[9/4, 3], [3, 11]], scaled by d² = 4
     G, scale = path_gram(HAND, ["1/2", 2])
     assert scale == 4 and G.tolist() == [[9, 12], [12, 44]]
+
+
+def test_pattern_dependencies_are_the_gram_kernel_on_one_pattern():
+    # {2, 3, 4, 5}: one pattern, rows (x, 1) in R^2: 4 − 2 = 2 dependencies, and G = α αᵀ has rank 2
+    X = [2, 3, 4, 5]
+    ep = exact_pass(HAND, X)
+    hints = pattern_dependencies(ep.inputs[0], ep.input_dens[0], layer_patterns(ep.pre))
+    G = sympy.Matrix(path_gram(HAND, X)[0].tolist())
+    assert len(hints) == 2 and all(G * sympy.Matrix(h) == sympy.zeros(4, 1) for h in hints)
+    assert path_rank(HAND, X).certificate.kind == "affine dependencies among samples of one pattern"
 
 
 def test_verdict_grows_with_the_batch():
@@ -151,6 +163,9 @@ def test_gram_matrix_is_alpha_alpha_transpose(shape, seed, n):
     assert sympy.Matrix(G.tolist()) / scale == alpha * alpha.T
     assert alpha.shape[1] == num_paths(net.widths) + 1
     assert path_rank(net, X).rank == alpha.rank()
+    ep = exact_pass(net, X)
+    hints = pattern_dependencies(ep.inputs[0], ep.input_dens[0], layer_patterns(ep.pre))
+    assert all(sympy.Matrix([h]) * alpha == sympy.zeros(1, alpha.shape[1]) for h in hints)  # left kernel of α
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
