@@ -72,6 +72,8 @@ from .exceptions import RelugeomError, ShapeError
 from .numbers import to_fraction
 
 __all__ = [
+    "incoming_vector",
+    "ray",
     "permute_neurons",
     "rescale_neurons",
     "random_symmetry",
@@ -79,6 +81,29 @@ __all__ = [
     "are_equivalent",
     "symmetry_kernel",
 ]
+
+
+def incoming_vector(net: Network, layer: int, neuron: int) -> tuple[Fraction, ...]:
+    """The incoming weights and bias of neuron ``neuron`` of map ``layer``: (W[layer][neuron, :], b[layer][neuron]).
+
+    >>> incoming_vector(Network.from_layers([([[1], [2]], [0, -1]), ([[1, 1]], [0])]), 0, 1)
+    (Fraction(2, 1), Fraction(-1, 1))
+    """
+    return tuple(net.weights[layer][neuron]) + (net.biases[layer][neuron],)
+
+
+def ray(u: Sequence[Any]) -> tuple[Fraction, ...] | None:
+    """``u / max |u_p|``: two vectors have the same ray iff one is a positive multiple of the other.
+
+    The key of a neuron's incoming vector under positive rescalings (the canonical form's normalisation);
+    None for the zero vector, which has no direction.
+
+    >>> ray([2, -4, 1]) == ray([1, -2, "1/2"]), ray([2, -4, 1]) == ray([-2, 4, -1]), ray([0, 0])
+    (True, False, None)
+    """
+    v = [to_fraction(x) for x in u]
+    top = max((abs(x) for x in v), default=Fraction(0))
+    return None if top == 0 else tuple(x / top for x in v)
 
 
 def _rebuild(weights: list[list[list[Fraction]]], biases: list[list[Fraction]]) -> Network:

@@ -66,6 +66,7 @@ from ..exceptions import InvalidArgumentError, RelugeomError, ShapeError
 from ..limits import checkpoint
 from ..regions.cffd import region_points
 from ..regions.enumeration import Box, parse_box, region_decomposition
+from ..symmetry import ray
 
 __all__ = [
     "Equality",
@@ -336,18 +337,17 @@ def simplify_network(net: Network, *, merge_twins: bool = True) -> Network:
         W, b = layers[k]
         W_next, b_next = layers[k + 1]
         keep: list[int] = []
-        first_of: dict[tuple[Fraction, ...], int] = {}  # incoming vector scaled to a leading ±1 → neuron
+        first_of: dict[tuple[Fraction, ...] | None, int] = {}  # the ray of an incoming vector → its first neuron
         for i, row in enumerate(W):
             if not any(row):  # constant relu(b[i])
                 value = max(b[i], zero)
                 if value:
                     b_next = [c + w[i] * value for c, w in zip(b_next, W_next)]
                 continue
-            lead = abs(next(v for v in row if v))
-            key = tuple(v / lead for v in row + [b[i]])
+            key = ray(row + [b[i]])
             if merge_twins and key in first_of:
                 j = first_of[key]
-                lam = lead / abs(next(v for v in W[j] if v))
+                lam = max(abs(v) for v in row + [b[i]]) / max(abs(v) for v in W[j] + [b[j]])
                 W_next = [r[:j] + [r[j] + lam * r[i]] + r[j + 1 :] for r in W_next]
                 continue
             first_of[key] = i

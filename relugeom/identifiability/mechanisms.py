@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 from typing import Any, Sequence
 
 import flint
@@ -35,6 +34,7 @@ import numpy as np
 from ..core.network import Network
 from ..linalg.exact import complete_kernel
 from ..linalg.modular import random_prime
+from ..symmetry import incoming_vector, ray
 
 __all__ = [
     "MECHANISMS",
@@ -107,10 +107,6 @@ def _bias_columns(net: Network, k: int) -> list[int]:
     return list(range(b_start, b_start + net.widths[k + 1]))
 
 
-def _incoming(net: Network, k: int, i: int) -> tuple[Fraction, ...]:
-    return tuple(net.weights[k][i]) + (net.biases[k][i],)
-
-
 def output_matters(jac: Any) -> list[np.ndarray]:
     """For each hidden layer k, the n × n_{k+1} booleans: does the output of neuron (k, i) reach F at x_s?
 
@@ -175,12 +171,12 @@ def neuron_instances(
         rays: dict[tuple, list[int]] = {}
         lines: dict[tuple, list[tuple[int, int]]] = {}
         for i in range(net.widths[k + 1]):
-            v = _incoming(net, k, i)
-            first = next((x for x in v if x != 0), None)
-            if first is None:
+            key = ray(incoming_vector(net, k, i))
+            if key is None:
                 continue  # a zero incoming vector: no direction (and degenerate unless at_zero is given)
-            rays.setdefault(tuple(x / abs(first) for x in v), []).append(i)
-            lines.setdefault(tuple(x / first for x in v), []).append((i, 1 if first > 0 else -1))
+            rays.setdefault(key, []).append(i)
+            sign = 1 if next(x for x in key if x != 0) > 0 else -1  # the line through 0: ±key
+            lines.setdefault(tuple(sign * x for x in key), []).append((i, sign))
         for members in rays.values():
             if len(members) >= 2:
                 cols = [c for i in members for c in neuron_columns(net, k, i)]

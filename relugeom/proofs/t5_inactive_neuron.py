@@ -60,6 +60,7 @@ from relugeom.core.patterns import activation_patterns, pattern_statistics
 from relugeom.dimension.bfd import batch_functional_dimension
 from relugeom.dimension.jacobian import jacobian
 from relugeom.exceptions import DegeneratePointError
+from relugeom.identifiability.mechanisms import neuron_columns
 from relugeom.search.families import Case, Family, GridFamily, Outcome
 
 from .toy_families import count_flagged, grids, random_nets
@@ -86,16 +87,6 @@ POSITIVE_BATCH = (("3/7",), ("1/2",), ("7/4",), ("13/5",))
 def inactive_neurons(net: Network, X: Any) -> list[tuple[int, int]]:
     """Hidden neurons (layer, neuron) inactive on every sample (raises DegeneratePointError)."""
     return list(pattern_statistics(activation_patterns(net, X), net.hidden_widths).dead_neurons)
-
-
-def neuron_columns(net: Network, layer: int, neuron: int) -> list[int]:
-    """Columns of J for the incoming weights, the bias and the outgoing weights of a hidden neuron."""
-    offsets = net.parameter_offsets()
-    (w_start, b_start), (w_next, _) = offsets[layer], offsets[layer + 1]
-    n_in, n_k = net.widths[layer], net.widths[layer + 1]
-    cols = [w_start + neuron * n_in + j for j in range(n_in)] + [b_start + neuron]
-    cols += [w_next + o * n_k + neuron for o in range(net.widths[layer + 2])]
-    return cols
 
 
 def judge_neuron(

@@ -77,6 +77,7 @@ import numpy as np
 from ..core.network import Network
 from ..exceptions import InvalidArgumentError
 from ..io import json_ready
+from ..symmetry import ray
 
 __all__ = ["Alignment", "alignment", "merge_aligned"]
 
@@ -195,14 +196,6 @@ def _incoming(net: Network, layer: int) -> list[Direction]:
     return [tuple(row) + (bias,) for row, bias in zip(net.weights[layer], net.biases[layer])]
 
 
-def _normalise(u: Direction) -> tuple[Fraction, Direction | None]:
-    """``(s, u / s)`` with ``s = max |u_p|``, or ``(0, None)`` for the zero vector."""
-    s = max(abs(v) for v in u)
-    if s == 0:
-        return s, None
-    return s, tuple(v / s for v in u)
-
-
 def _cosine(n: int, groups: list[list[int]], directions: list[Direction]) -> np.ndarray:
     C = np.zeros((n, n), dtype=np.float64)
     if groups:
@@ -250,7 +243,7 @@ def alignment(net: Network, layer: int = 0) -> Alignment:
     by_ray: dict[Direction, list[int]] = {}
     zero: list[int] = []
     for i, u in enumerate(_incoming(net, k)):
-        _, d = _normalise(u)
+        d = ray(u)
         if d is None:
             zero.append(i)
         else:
@@ -305,7 +298,7 @@ def merge_aligned(net: Network, layer: int = 0) -> Network:
     k = net.hidden_layer(layer)
     al = alignment(net, k)
     incoming = _incoming(net, k)
-    scale = [_normalise(u)[0] for u in incoming]
+    scale = [max(abs(v) for v in u) for u in incoming]
     W_next = net.weights[k + 1]
     if al.groups:
         keep = [g[0] for g in al.groups]
