@@ -29,11 +29,11 @@ import json
 
 from .._typing import RANK_METHODS
 from ..dimension.bfd import compare_methods, dimension_report
-from ..exceptions import FloatRangeError, MemoryLimitReached, RelugeomError
-from ..io import load_inputs, load_network_and_inputs
+from ..exceptions import FloatRangeError, MemoryLimitReached
 from ..linalg.threads import threads
 from .format import key_values
 from .options import (
+    BATCH_HELP,
     Subparsers,
     add_at_zero,
     add_certify_timeout,
@@ -43,6 +43,7 @@ from .options import (
     add_network,
     add_seed,
     add_threads,
+    network_and_batch,
     real,
 )
 
@@ -53,10 +54,7 @@ def register(subparsers: Subparsers) -> None:
     """Add ``dim`` to the sub-commands."""
     p = subparsers.add_parser("dim", help="batch functional dimension of a network on a batch of inputs")
     add_network(p)
-    add_inputs(
-        p,
-        "CSV file, one sample a row ('p/q' or decimals); optional for a counterexample file, which holds its batch",
-    )
+    add_inputs(p, BATCH_HELP)
     add_method(p, RANK_METHODS)
     add_json(p)
     add_at_zero(p, "one-sided convention at zero pre-activations (default: refuse them)")
@@ -84,11 +82,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    net, X = load_network_and_inputs(args.network, bias_free=args.bias_free)
-    if args.inputs is not None:
-        X = load_inputs(args.inputs)
-    elif X is None:
-        raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
+    net, X = network_and_batch(args)
     rep = dimension_report(
         net, X, args.method, at_zero=args.at_zero, seed=args.seed, certify_timeout=args.certify_timeout, tol=args.tol
     )

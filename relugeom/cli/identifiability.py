@@ -29,11 +29,10 @@ import argparse
 import json
 
 from .._typing import RANK_METHODS
-from ..exceptions import RelugeomError
 from ..identifiability.verdicts import local_identifiability
-from ..io import load_inputs, load_network_and_inputs
 from .format import key_values
 from .options import (
+    BATCH_HELP,
     Subparsers,
     add_at_zero,
     add_certify_timeout,
@@ -42,6 +41,7 @@ from .options import (
     add_method,
     add_network,
     add_seed,
+    network_and_batch,
 )
 
 __all__ = ["register", "run"]
@@ -53,10 +53,7 @@ def register(subparsers: Subparsers) -> None:
         "identifiability", help="is the network locally identifiable from a batch? ([BBM22]'s conditions, exactly)"
     )
     add_network(p)
-    add_inputs(
-        p,
-        "CSV file, one sample a row ('p/q' or decimals); optional for a counterexample file, which holds its batch",
-    )
+    add_inputs(p, BATCH_HELP)
     add_method(p, RANK_METHODS, help="how the ranks are computed (default exact: a certified verdict)")
     add_json(p)
     add_at_zero(p, "one-sided convention at zero pre-activations (default: refuse them)")
@@ -69,11 +66,7 @@ def register(subparsers: Subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """The verdict (or one JSON object) for ``args.network`` on its batch."""
-    net, X = load_network_and_inputs(args.network, bias_free=args.bias_free)
-    if args.inputs is not None:
-        X = load_inputs(args.inputs)
-    elif X is None:
-        raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
+    net, X = network_and_batch(args)
     rep = local_identifiability(
         net, X, args.method, at_zero=args.at_zero, seed=args.seed, certify_timeout=args.certify_timeout
     )

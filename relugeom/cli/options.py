@@ -39,10 +39,11 @@ import argparse
 import math
 import os
 import re
-from typing import Callable, Sequence, TypeAlias
+from typing import Any, Callable, Sequence, TypeAlias
 
 from .._typing import AT_ZERO
 from ..exceptions import RelugeomError
+from ..io import load_inputs, load_network_and_inputs
 
 __all__ = [
     "Subparsers",
@@ -50,6 +51,8 @@ __all__ = [
     "NETWORK_HELP",
     "add_network",
     "add_inputs",
+    "BATCH_HELP",
+    "network_and_batch",
     "add_method",
     "add_json",
     "add_at_zero",
@@ -93,6 +96,26 @@ def add_network(parser: argparse.ArgumentParser) -> None:
 def add_inputs(parser: argparse.ArgumentParser, help: str, metavar: str | None = None) -> None:
     """``--inputs``: a CSV batch, one sample a row."""
     parser.add_argument("--inputs", metavar=metavar, help=help)
+
+
+#: ``--inputs`` of the commands that also read a counterexample file, whose batch is inside it
+BATCH_HELP = "CSV file, one sample a row ('p/q' or decimals); optional for a counterexample file, which holds its batch"
+
+
+def network_and_batch(args: argparse.Namespace) -> tuple[Any, Any]:
+    """The network of ``args.network`` and its batch: ``--inputs``, else the batch of a counterexample file.
+
+    Raises
+    ------
+    RelugeomError
+        when ``args.network`` is a plain network file and ``--inputs`` is not given.
+    """
+    net, X = load_network_and_inputs(args.network, bias_free=args.bias_free)
+    if args.inputs is not None:
+        X = load_inputs(args.inputs)
+    elif X is None:
+        raise RelugeomError(f"--inputs is required: {args.network} is a network file and holds no batch")
+    return net, X
 
 
 def add_method(
