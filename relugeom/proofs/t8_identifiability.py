@@ -127,8 +127,9 @@ def check(case: Case) -> Outcome:
     path_rank_explicit = rank(alpha, seed=case.seed).rank
     rank_alpha = net.output_dim * path_rank_explicit
     gram_rank = path_rank(net, X, seed=case.seed).rank
-    in_s = bool(degenerate_set(net))
-    outgoing_zero = any(s.why == "outgoing" for s in degenerate_set(net))
+    s_neurons = degenerate_set(net)
+    in_s = bool(s_neurons)
+    outgoing_zero = any(s.why == "outgoing" for s in s_neurons)
     rep = local_identifiability(net, X, seed=case.seed)
     problems = []
     if not outgoing_zero and rank_gamma != bfd:
